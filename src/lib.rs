@@ -1,0 +1,58 @@
+//! rdrive: a single-file, append-only key/value store with zero-copy reads.
+//!
+//! Values are appended to one file at 64-byte-aligned offsets, each followed
+//! by a 20-byte trailer (key hash, previous tail, CRC-32). An in-memory index
+//! is rebuilt when the file is opened, and reads return an [`EntryHandle`]
+//! that points straight into a memory mapping of the file. The files are
+//! byte-compatible with the `simd-r-drive` crate, version 0.17.
+//!
+//! ```no_run
+//! # fn main() -> rdrive::Result<()> {
+//! let store = rdrive::Store::open("data.rdrive")?;
+//! store.write(b"alice", b"hello")?;
+//! let entry = store.read(b"alice")?.expect("just written");
+//! assert_eq!(entry.as_slice(), b"hello");
+//! store.delete(b"alice")?;
+//! assert!(store.read(b"alice")?.is_none());
+//! # Ok(()) }
+//! ```
+//!
+//! # Limits
+//!
+//! - **Keys are stored only as their 64-bit xxh3 hash.** Two keys with equal
+//!   hashes are the same key; with `n` keys the chance of any collision is
+//!   about `n² / 2⁶⁵`. Keys cannot be listed back, only their hashes.
+//! - **One writer process.** A read-write open takes an exclusive `flock`;
+//!   a second read-write open (from any process) fails with
+//!   [`Error::Locked`]. Read-only opens take no lock and see the file as it
+//!   was when they opened it.
+//! - **Nobody else may modify or truncate the file while it is open.** The
+//!   file is memory-mapped; bytes changed underneath change the data seen
+//!   through live handles, and truncation makes reading them crash the
+//!   process (`SIGBUS`).
+//! - Payloads must not be empty nor the single byte `0x00` (the format's
+//!   deletion marker); any other content, including runs of zeros, is fine.
+//!
+//! # Durability and recovery
+//!
+//! Writes reach the operating system before a call returns; [`Store::sync`]
+//! or [`OpenOptions::sync_writes`] make them durable. Opening a file whose
+//! end was torn by a crash keeps its longest valid prefix; a file that is not
+//! a store at all is refused, untouched, unless [`OpenOptions::repair`] is
+//! set. See `docs/format.md` in the repository for the exact rules.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod digest;
+mod entry;
+mod error;
+pub mod format;
+mod store;
+
+pub use digest::{NamespaceHasher, compute_checksum, compute_hash, compute_hash_batch};
+pub use entry::{EntryHandle, EntryStream};
+pub use error::{Error, Result};
+pub use format::{EntryMetadata, METADATA_SIZE, PAYLOAD_ALIGNMENT};
+pub use store::{
+    CompactionStats, EntryIter, OpenOptions, Store, StoreMapping, SyncMark, sync_mark,
+};

@@ -1,0 +1,224 @@
+//! Compaction: rewrite the live entries into a new file and switch the open
+//! handle over to it.
+//!
+//! Protocol: write live entries (oldest first, stored checksums kept) to a
+//! temporary file created empty beside the store (a stale one from an
+//! earlier crash is truncated, never merged), `fdatasync` it, record its
+//! watermark, rename it over the store, `fsync` the directory. A crash before
+//! the rename leaves the old file intact; after it, the new one. Readers keep
+//! using the old mapping until the new state is published; handles taken
+//! before keep the old mapping alive.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::index::Index;
+use super::map::{MapView, Mapping};
+use super::read::locate_in;
+use super::recovery::Watermark;
+use super::{FileId, State, Store, reservation_for, sync_parent_dir, sys};
+use crate::error::{Error, Result};
+use crate::format::{METADATA_SIZE, encode_entry, pad_len};
+
+/// What a compaction did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompactionStats {
+    /// File size before.
+    pub bytes_before: u64,
+    /// File size after.
+    pub bytes_after: u64,
+    /// Live entries kept.
+    pub entries: u64,
+}
+
+const FLUSH_AT: usize = 1 << 20;
+
+/// Path of the temporary file a compaction writes.
+pub(crate) fn compaction_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".rdrive-compact");
+    path.with_file_name(name)
+}
+
+struct Compacted {
+    file: File,
+    tail: u64,
+    pairs: Vec<(u64, u64)>,
+    marked: bool,
+}
+
+impl Store {
+    /// Rewrites the store with only its live entries, reclaiming the space of
+    /// overwritten and deleted ones. The handle keeps working afterwards and
+    /// entry handles taken before stay valid. Readers are not blocked; writers
+    /// wait until it finishes.
+    pub fn compact(&self) -> Result<CompactionStats> {
+        self.compact_with_progress(|_, _| true)
+    }
+
+    /// [`Store::compact`], calling `progress(entries_done, entries_total)`
+    /// as it goes; returning `false` stops it ([`Error::Aborted`]) and leaves
+    /// the store as it was.
+    pub fn compact_with_progress(
+        &self,
+        mut progress: impl FnMut(u64, u64) -> bool,
+    ) -> Result<CompactionStats> {
+        let mut w = self.lock_writer()?;
+        let state = self.state.load_full();
+        let mut pairs = state.index.live_pairs();
+        pairs.sort_unstable_by_key(|&(_, at)| at);
+        let tmp = compaction_path(&self.path);
+        let bytes_before = w.tail;
+        let done = match self.write_compacted(&state, &pairs, &tmp, &mut progress) {
+            Ok(done) => done,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        let io = |what: &str| {
+            let context = format!("{}: {what}", self.path.display());
+            move |e| Error::io(context, e)
+        };
+        if let Err(e) = std::fs::rename(&tmp, &self.path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io("rename compacted file")(e));
+        }
+        let dir_synced = sync_parent_dir(&self.path);
+
+        // The path now names the compacted file: switch to it.
+        let file_id = FileId::of(&done.file).map_err(io("stat"))?;
+        let mapping = Mapping::new(&done.file, reservation_for(done.tail)?, done.tail)
+            .map_err(io("map compacted file"))?;
+        let index = Index::with_capacity(done.pairs.len());
+        for &(key_hash, at) in &done.pairs {
+            index.upsert(key_hash, at);
+        }
+        {
+            let _snapshot = self.publish.write().unwrap_or_else(|p| p.into_inner());
+            self.state.store(Arc::new(State {
+                map: Arc::new(MapView::new(mapping)),
+                index: Arc::new(index),
+                file_id,
+            }));
+            self.tail.store(done.tail, Ordering::Release);
+        }
+        w.file = done.file;
+        w.tail = done.tail;
+        w.synced = done.tail;
+        w.watermark = if done.marked { done.tail } else { 0 };
+        if let Err(e) = dir_synced {
+            let context = format!("{}: sync directory after compaction", self.path.display());
+            w.poisoned = Some(format!("{context}: {e}"));
+            return Err(Error::io(context, e));
+        }
+        Ok(CompactionStats {
+            bytes_before,
+            bytes_after: done.tail,
+            entries: done.pairs.len() as u64,
+        })
+    }
+
+    fn write_compacted(
+        &self,
+        state: &State,
+        pairs: &[(u64, u64)],
+        tmp: &Path,
+        progress: &mut impl FnMut(u64, u64) -> bool,
+    ) -> Result<Compacted> {
+        let io = |what: &str| {
+            let context = format!("{}: {what}", tmp.display());
+            move |e| Error::io(context, e)
+        };
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(tmp)
+            .map_err(io("create"))?;
+        let total = pairs.len() as u64;
+        let mut buf = Vec::with_capacity(FLUSH_AT + 4096);
+        let mut flushed = 0u64;
+        let mut tail = 0u64;
+        let mut out = Vec::with_capacity(pairs.len());
+        let mut last_trailer = [0u8; METADATA_SIZE];
+        if !progress(0, total) {
+            return Err(aborted());
+        }
+        for (i, &(key_hash, at)) in pairs.iter().enumerate() {
+            let (meta, loc) = locate_in(&state.map, at).map_err(|_| self.compact_corrupt(at))?;
+            let payload = state
+                .map
+                .mapping()
+                .get(loc.start..loc.end)
+                .ok_or_else(|| self.compact_corrupt(at))?;
+            let placed = encode_entry(&mut buf, tail, key_hash, payload, meta.checksum);
+            out.push((key_hash, placed.end));
+            tail = placed.tail();
+            if buf.len() >= FLUSH_AT || i + 1 == pairs.len() {
+                last_trailer.copy_from_slice(&buf[buf.len() - METADATA_SIZE..]);
+                file.write_all_at(&buf, flushed).map_err(io("write"))?;
+                flushed += buf.len() as u64;
+                buf.clear();
+                if !progress(i as u64 + 1, total) {
+                    return Err(aborted());
+                }
+            }
+        }
+        debug_assert_eq!(flushed, tail);
+        file.sync_data().map_err(io("sync"))?;
+        let marked = sys::write_watermark(
+            &file,
+            &Watermark {
+                tail,
+                trailer: last_trailer,
+            },
+            0,
+        )
+        .unwrap_or(false);
+        file.try_lock().map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => Error::Locked {
+                path: tmp.to_path_buf(),
+            },
+            std::fs::TryLockError::Error(e) => io("lock")(e),
+        })?;
+        Ok(Compacted {
+            file,
+            tail,
+            pairs: out,
+            marked,
+        })
+    }
+
+    fn compact_corrupt(&self, at: u64) -> Error {
+        Error::Corrupt {
+            path: self.path.clone(),
+            offset: at,
+            reason: "live entry unreadable during compaction".into(),
+        }
+    }
+
+    /// Bytes a compaction would reclaim now (overwritten and deleted entries
+    /// and their padding).
+    pub fn reclaimable_bytes(&self) -> u64 {
+        let (map, mut offsets) = self.snapshot();
+        offsets.reverse();
+        let mut compacted = 0u64;
+        for at in offsets {
+            if let Ok((_, loc)) = locate_in(&map, at) {
+                compacted += pad_len(compacted) + (loc.end - loc.start) + METADATA_SIZE as u64;
+            }
+        }
+        self.file_size().saturating_sub(compacted)
+    }
+}
+
+fn aborted() -> Error {
+    Error::Aborted {
+        reason: "compaction stopped by the progress callback".into(),
+    }
+}

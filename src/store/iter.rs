@@ -1,0 +1,145 @@
+//! Iteration over live entries: a snapshot of the index, newest first.
+
+use std::sync::Arc;
+
+use super::Store;
+use super::map::MapView;
+use super::read::entry_in;
+use crate::entry::EntryHandle;
+
+/// Iterator over the live entries of a store as they were when it was
+/// created, newest first, one per key. Writes made after its creation do
+/// not appear; the entries it yields stay valid like any handle.
+pub struct EntryIter {
+    map: Arc<MapView>,
+    offsets: std::vec::IntoIter<u64>,
+}
+
+impl std::fmt::Debug for EntryIter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryIter")
+            .field("remaining", &self.offsets.len())
+            .finish()
+    }
+}
+
+impl Iterator for EntryIter {
+    type Item = EntryHandle;
+
+    fn next(&mut self) -> Option<EntryHandle> {
+        for at in self.offsets.by_ref() {
+            // Snapshot offsets were published below the snapshot mapping's
+            // valid length, so they decode unless the file was modified by
+            // another program; such entries are skipped.
+            if let Ok(entry) = entry_in(&self.map, at) {
+                return Some(entry);
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.offsets.len()))
+    }
+}
+
+impl IntoIterator for &Store {
+    type Item = EntryHandle;
+    type IntoIter = EntryIter;
+
+    fn into_iter(self) -> EntryIter {
+        self.iter_entries()
+    }
+}
+
+impl Store {
+    /// Trailer offsets of all live entries, newest first, and the mapping
+    /// that holds them, taken atomically with respect to writes.
+    pub(crate) fn snapshot(&self) -> (Arc<MapView>, Vec<u64>) {
+        let (map, mut offsets) = {
+            let _snapshot = self.publish.read().unwrap_or_else(|p| p.into_inner());
+            let state = self.state.load();
+            (Arc::clone(&state.map), state.index.live_offsets())
+        };
+        sort_descending(&mut offsets);
+        (map, offsets)
+    }
+
+    /// Iterates over the live entries, newest first, one per key, as of
+    /// this call.
+    pub fn iter_entries(&self) -> EntryIter {
+        let (map, offsets) = self.snapshot();
+        EntryIter {
+            map,
+            offsets: offsets.into_iter(),
+        }
+    }
+
+    /// Parallel iteration over the live entries as of this call (no order).
+    #[cfg(feature = "parallel")]
+    pub fn par_iter_entries(&self) -> impl rayon::iter::ParallelIterator<Item = EntryHandle> {
+        use rayon::iter::{IntoParallelIterator, ParallelIterator};
+        let (map, offsets) = self.snapshot();
+        offsets
+            .into_par_iter()
+            .filter_map(move |at| entry_in(&map, at).ok())
+    }
+}
+
+/// Sorts offsets in decreasing order: LSD radix sort for large inputs (the
+/// values are file offsets, so only a few digit passes are needed).
+fn sort_descending(v: &mut Vec<u64>) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    if v.len() < 4096 {
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        return;
+    }
+    let max = v.iter().copied().max().unwrap_or(0);
+    let bits = u64::BITS - max.leading_zeros();
+    let mut tmp = vec![0u64; v.len()];
+    let mut shift = 0;
+    while shift < bits {
+        let mut slots = [0usize; BUCKETS];
+        for &x in v.iter() {
+            slots[((x >> shift) as usize) & (BUCKETS - 1)] += 1;
+        }
+        let mut pos = 0;
+        for slot in slots.iter_mut().rev() {
+            let count = *slot;
+            *slot = pos;
+            pos += count;
+        }
+        for &x in v.iter() {
+            let b = ((x >> shift) as usize) & (BUCKETS - 1);
+            tmp[slots[b]] = x;
+            slots[b] += 1;
+        }
+        std::mem::swap(v, &mut tmp);
+        shift += BITS;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_descending;
+
+    #[test]
+    fn radix_sort_orders_like_the_standard_sort() {
+        for n in [0usize, 1, 100, 5000, 70_000] {
+            let mut x: u64 = 99;
+            let mut v: Vec<u64> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x >> (x % 40)
+                })
+                .collect();
+            let mut expect = v.clone();
+            expect.sort_unstable_by(|a, b| b.cmp(a));
+            sort_descending(&mut v);
+            assert_eq!(v, expect);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Read paths: lock-free index lookups and zero-copy entry handles.
+
+use std::sync::atomic::Ordering;
+
+use super::map::MapView;
+use super::{State, Store};
+use crate::digest::compute_hash;
+use crate::entry::EntryHandle;
+use crate::error::{Error, Result};
+use crate::format::{EntryMetadata, Located, METADATA_SIZE, locate};
+
+/// Why an offset could not be turned into an entry.
+pub(crate) enum Miss {
+    /// The offset is past this mapping's valid length: a newer mapping has
+    /// been published since the state was loaded.
+    Stale,
+    /// The bytes there are not a well-formed entry.
+    Corrupt(&'static str),
+}
+
+/// Decodes the entry whose trailer starts at `meta_at` in `map`.
+pub(crate) fn locate_in(map: &MapView, meta_at: u64) -> Result<(EntryMetadata, Located), Miss> {
+    let m = map.mapping();
+    let trailer = m
+        .get(meta_at..meta_at + METADATA_SIZE as u64)
+        .ok_or(Miss::Stale)?;
+    let meta = EntryMetadata::from_slice(trailer).ok_or(Miss::Stale)?;
+    let loc = locate(meta_at, meta.prev_offset, |at| {
+        m.get(at..at + 1).map_or(1, |b| b[0])
+    })
+    .map_err(|e| Miss::Corrupt(e.message()))?;
+    Ok((meta, loc))
+}
+
+/// The entry handle for the trailer at `meta_at`.
+pub(crate) fn entry_in(map: &MapView, meta_at: u64) -> Result<EntryHandle, Miss> {
+    let (meta, loc) = locate_in(map, meta_at)?;
+    let bytes = map.range(loc.start..loc.end).ok_or(Miss::Stale)?;
+    Ok(EntryHandle::new(bytes, meta))
+}
+
+impl Store {
+    fn corrupt(&self, offset: u64, why: &str) -> Error {
+        Error::Corrupt {
+            path: self.path.clone(),
+            offset,
+            reason: format!(
+                "index points at a bad entry: {why} (was the file modified by another program?)"
+            ),
+        }
+    }
+
+    /// Runs `f` on the state that can see the live entry of `key_hash`.
+    /// Retries once with a fresh state when the loaded one predates the
+    /// mapping that holds the entry.
+    fn with_live<T>(
+        &self,
+        key_hash: u64,
+        mut f: impl FnMut(&State, u64) -> Result<T, Miss>,
+    ) -> Result<Option<T>> {
+        let state = self.state.load();
+        let Some(at) = state.index.get(key_hash) else {
+            return Ok(None);
+        };
+        match f(&state, at) {
+            Ok(v) => return Ok(Some(v)),
+            Err(Miss::Corrupt(why)) => return Err(self.corrupt(at, why)),
+            Err(Miss::Stale) => {}
+        }
+        let state = self.state.load();
+        let Some(at) = state.index.get(key_hash) else {
+            return Ok(None);
+        };
+        match f(&state, at) {
+            Ok(v) => Ok(Some(v)),
+            Err(Miss::Corrupt(why)) => Err(self.corrupt(at, why)),
+            Err(Miss::Stale) => Err(self.corrupt(at, "entry beyond the mapped data")),
+        }
+    }
+
+    /// The current value of `key`, read in place. `Ok(None)` if the key is
+    /// absent or deleted.
+    #[inline]
+    pub fn read(&self, key: &[u8]) -> Result<Option<EntryHandle>> {
+        self.read_with_key_hash(compute_hash(key))
+    }
+
+    /// [`Store::read`] with a precomputed key hash.
+    #[inline]
+    pub fn read_with_key_hash(&self, key_hash: u64) -> Result<Option<EntryHandle>> {
+        self.with_live(key_hash, |state, at| entry_in(&state.map, at))
+    }
+
+    /// Calls `f` with the current value of `key` while it is pinned, without
+    /// creating a handle (no allocation, no reference count). `Ok(None)` if
+    /// the key is absent.
+    pub fn peek<T>(&self, key: &[u8], f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
+        self.peek_with_key_hash(compute_hash(key), f)
+    }
+
+    /// [`Store::peek`] with a precomputed key hash.
+    pub fn peek_with_key_hash<T>(
+        &self,
+        key_hash: u64,
+        f: impl FnOnce(&[u8]) -> T,
+    ) -> Result<Option<T>> {
+        let mut f = Some(f);
+        self.with_live(key_hash, |state, at| {
+            let (_, loc) = locate_in(&state.map, at)?;
+            let bytes = state
+                .map
+                .mapping()
+                .get(loc.start..loc.end)
+                .ok_or(Miss::Stale)?;
+            let f = f.take().ok_or(Miss::Corrupt("callback already used"))?;
+            Ok(f(bytes))
+        })
+    }
+
+    /// Copies the current value of `key` into `buf` when it fits. Returns
+    /// the value's full length (`Ok(None)` if absent); when that exceeds
+    /// `buf.len()` nothing is copied.
+    pub fn read_into(&self, key: &[u8], buf: &mut [u8]) -> Result<Option<usize>> {
+        self.peek(key, |bytes| {
+            if let Some(dst) = buf.get_mut(..bytes.len()) {
+                dst.copy_from_slice(bytes);
+            }
+            bytes.len()
+        })
+    }
+
+    /// Whether `key` has a live value.
+    #[inline]
+    pub fn exists(&self, key: &[u8]) -> Result<bool> {
+        self.exists_with_key_hash(compute_hash(key))
+    }
+
+    /// [`Store::exists`] with a precomputed key hash.
+    #[inline]
+    pub fn exists_with_key_hash(&self, key_hash: u64) -> Result<bool> {
+        Ok(self.state.load().index.get(key_hash).is_some())
+    }
+
+    /// The trailer of the live entry of `key`.
+    pub fn read_metadata(&self, key: &[u8]) -> Result<Option<EntryMetadata>> {
+        self.with_live(compute_hash(key), |state, at| {
+            locate_in(&state.map, at).map(|(meta, _)| meta)
+        })
+    }
+
+    /// [`Store::read`] for many keys, in order.
+    pub fn batch_read(&self, keys: &[&[u8]]) -> Result<Vec<Option<EntryHandle>>> {
+        keys.iter().map(|k| self.read(k)).collect()
+    }
+
+    /// [`Store::read_with_key_hash`] for many hashes, in order.
+    pub fn batch_read_hashed_keys(&self, key_hashes: &[u64]) -> Result<Vec<Option<EntryHandle>>> {
+        key_hashes
+            .iter()
+            .map(|&h| self.read_with_key_hash(h))
+            .collect()
+    }
+
+    /// The newest entry whose key is still live: the most recent write that
+    /// has not been overwritten or deleted since. Never a deletion marker.
+    pub fn read_last_entry(&self) -> Result<Option<EntryHandle>> {
+        let (state, tail) = {
+            let _snapshot = self.publish.read().unwrap_or_else(|p| p.into_inner());
+            (self.state.load_full(), self.tail.load(Ordering::Acquire))
+        };
+        let mut at = tail;
+        while at > 0 {
+            let meta_at = at - METADATA_SIZE as u64;
+            let (meta, loc) = match locate_in(&state.map, meta_at) {
+                Ok(v) => v,
+                Err(Miss::Corrupt(why)) => return Err(self.corrupt(meta_at, why)),
+                Err(Miss::Stale) => return Err(self.corrupt(meta_at, "beyond mapped data")),
+            };
+            if !loc.tombstone && state.index.get(meta.key_hash) == Some(meta_at) {
+                return match entry_in(&state.map, meta_at) {
+                    Ok(e) => Ok(Some(e)),
+                    Err(_) => Err(self.corrupt(meta_at, "unreadable")),
+                };
+            }
+            at = meta.prev_offset;
+        }
+        Ok(None)
+    }
+
+    /// Number of live keys.
+    pub fn len(&self) -> usize {
+        self.state.load().index.len() as usize
+    }
+
+    /// Whether the store has no live keys.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Length of the store's valid data: the file's length, except on a
+    /// read-only open of a file with a torn tail, whose torn bytes are not
+    /// counted.
+    pub fn file_size(&self) -> u64 {
+        self.tail.load(Ordering::Acquire)
+    }
+
+    /// The store's path, as given to open.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Whether the store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Bytes of a torn or damaged tail that recovery discarded at open (a
+    /// read-only open discards them in memory only).
+    pub fn recovered_bytes(&self) -> u64 {
+        self.recovered_bytes
+    }
+
+    /// Bytes of memory held by the index.
+    pub fn index_heap_bytes(&self) -> usize {
+        self.state.load().index.heap_bytes()
+    }
+}
