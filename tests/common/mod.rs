@@ -52,3 +52,30 @@ pub fn write_plain(path: &Path, bytes: &[u8]) {
     let _ = std::fs::remove_file(path);
     std::fs::write(path, bytes).unwrap();
 }
+
+/// Runs the ignored test `role` of the current test binary in a child
+/// process (a second process for locking and crash tests).
+pub fn run_child(role: &str, envs: &[(&str, &Path)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--ignored",
+        "--exact",
+        role,
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    if !out.status.success() {
+        eprintln!("child stdout:\n{}", String::from_utf8_lossy(&out.stdout));
+        eprintln!("child stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    out
+}
+
+/// The path a parent test passed to its child.
+pub fn child_path() -> PathBuf {
+    PathBuf::from(std::env::var_os("RDRIVE_TEST_PATH").expect("started by a parent test"))
+}

@@ -1,0 +1,77 @@
+//! Iteration is a snapshot, newest first, one entry per live key;
+//! read_last_entry never returns a deletion marker.
+
+mod common;
+
+use common::TempDir;
+use rdrive::Store;
+
+#[test]
+fn iteration_yields_live_entries_newest_first_once_each() {
+    let dir = TempDir::new("iter");
+    let s = Store::open(dir.file("i.rdrive")).unwrap();
+    s.write(b"a", b"a1").unwrap();
+    s.write(b"b", b"b1").unwrap();
+    s.write(b"c", b"c1").unwrap();
+    s.write(b"a", b"a2").unwrap();
+    s.delete(b"b").unwrap();
+    let got: Vec<Vec<u8>> = s.iter_entries().map(|e| e.to_vec()).collect();
+    assert_eq!(got, vec![b"a2".to_vec(), b"c1".to_vec()]);
+    let via_ref: Vec<Vec<u8>> = (&s).into_iter().map(|e| e.to_vec()).collect();
+    assert_eq!(via_ref, got);
+}
+
+#[test]
+fn an_iterator_is_a_snapshot_taken_when_it_is_created() {
+    let dir = TempDir::new("iter-snap");
+    let s = Store::open(dir.file("i.rdrive")).unwrap();
+    for i in 0..100u32 {
+        s.write(&i.to_le_bytes(), b"v").unwrap();
+    }
+    let it = s.iter_entries();
+    for i in 100..5000u32 {
+        s.write(&i.to_le_bytes(), b"later").unwrap();
+    }
+    s.delete(&5u32.to_le_bytes()).unwrap();
+    s.compact().unwrap();
+    let seen: Vec<_> = it.collect();
+    assert_eq!(seen.len(), 100);
+    assert!(seen.iter().all(|e| e.as_slice() == b"v"));
+}
+
+#[test]
+fn read_last_entry_skips_deletion_markers_and_overwritten_values() {
+    let dir = TempDir::new("iter-last");
+    let s = Store::open(dir.file("i.rdrive")).unwrap();
+    assert!(s.read_last_entry().unwrap().is_none());
+    s.write(b"a", b"first").unwrap();
+    s.write(b"b", b"second").unwrap();
+    assert_eq!(s.read_last_entry().unwrap().unwrap().as_slice(), b"second");
+    s.delete(b"b").unwrap();
+    assert_eq!(s.read_last_entry().unwrap().unwrap().as_slice(), b"first");
+    s.delete(b"a").unwrap();
+    assert!(s.read_last_entry().unwrap().is_none());
+    s.write(b"c", b"third").unwrap();
+    s.write(b"d", b"fourth").unwrap();
+    s.write(b"c", b"fifth").unwrap();
+    s.delete(b"c").unwrap();
+    assert_eq!(s.read_last_entry().unwrap().unwrap().as_slice(), b"fourth");
+}
+
+#[cfg(feature = "parallel")]
+#[test]
+fn the_parallel_iterator_sees_the_same_entries() {
+    use rayon::iter::ParallelIterator;
+    let dir = TempDir::new("iter-par");
+    let s = Store::open(dir.file("i.rdrive")).unwrap();
+    for i in 0..1000u32 {
+        s.write(&i.to_le_bytes(), &i.to_be_bytes()).unwrap();
+    }
+    s.delete(&7u32.to_le_bytes()).unwrap();
+    let mut par: Vec<Vec<u8>> = s.par_iter_entries().map(|e| e.to_vec()).collect();
+    let mut seq: Vec<Vec<u8>> = s.iter_entries().map(|e| e.to_vec()).collect();
+    par.sort();
+    seq.sort();
+    assert_eq!(par.len(), 999);
+    assert_eq!(par, seq);
+}
