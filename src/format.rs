@@ -41,6 +41,8 @@ pub const TOMBSTONE_PAYLOAD: [u8; 1] = [0x00];
 /// CRC-32/IEEE of [`TOMBSTONE_PAYLOAD`].
 pub const TOMBSTONE_CHECKSUM: u32 = 0xD202_EF8D;
 
+static ZERO_PAD: [u8; PAYLOAD_ALIGNMENT as usize] = [0; PAYLOAD_ALIGNMENT as usize];
+
 /// Number of zero bytes written before a regular payload appended at `offset`
 /// so that the payload starts on a [`PAYLOAD_ALIGNMENT`] boundary (0..=63).
 #[inline]
@@ -213,7 +215,7 @@ pub(crate) fn entry_ending_at(
         }
     } else {
         let pad = &data[meta.prev_offset as usize..loc.start as usize];
-        if pad.iter().any(|&b| b != 0) {
+        if pad != &ZERO_PAD[..pad.len()] {
             return Err(Malformed::DirtyPad);
         }
     }

@@ -72,7 +72,7 @@ impl Store {
         pairs.sort_unstable_by_key(|&(_, at)| at);
         let tmp = compaction_path(&self.path);
         let bytes_before = w.tail;
-        let done = match self.write_compacted(&state, &pairs, &tmp, &mut progress) {
+        let mut done = match self.write_compacted(&state, &pairs, &tmp, &mut progress) {
             Ok(done) => done,
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
@@ -83,20 +83,31 @@ impl Store {
             let context = format!("{}: {what}", self.path.display());
             move |e| Error::io(context, e)
         };
-        if let Err(e) = std::fs::rename(&tmp, &self.path) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(io("rename compacted file")(e));
-        }
+        // Everything that can fail without touching the store happens before
+        // the rename.
+        let entries = done.pairs.len() as u64;
+        let pairs = std::mem::take(&mut done.pairs);
+        let switched = (|| {
+            let file_id = FileId::of(&done.file).map_err(io("stat"))?;
+            let mapping = Mapping::new(&done.file, reservation_for(done.tail)?, done.tail)
+                .map_err(io("map compacted file"))?;
+            let index = Index::with_capacity(pairs.len()).map_err(io("build index"))?;
+            for (key_hash, at) in pairs {
+                index.upsert(key_hash, at);
+            }
+            std::fs::rename(&tmp, &self.path).map_err(io("rename compacted file"))?;
+            Ok::<_, Error>((file_id, mapping, index))
+        })();
+        let (file_id, mapping, index) = match switched {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
         let dir_synced = sync_parent_dir(&self.path);
 
         // The path now names the compacted file: switch to it.
-        let file_id = FileId::of(&done.file).map_err(io("stat"))?;
-        let mapping = Mapping::new(&done.file, reservation_for(done.tail)?, done.tail)
-            .map_err(io("map compacted file"))?;
-        let index = Index::with_capacity(done.pairs.len());
-        for &(key_hash, at) in &done.pairs {
-            index.upsert(key_hash, at);
-        }
         {
             let _snapshot = self.publish.write().unwrap_or_else(|p| p.into_inner());
             self.state.store(Arc::new(State {
@@ -118,7 +129,7 @@ impl Store {
         Ok(CompactionStats {
             bytes_before,
             bytes_after: done.tail,
-            entries: done.pairs.len() as u64,
+            entries,
         })
     }
 

@@ -1,24 +1,34 @@
 //! The in-memory key index: key hash → offset of the live entry's trailer.
 //!
-//! An open-addressing table (linear probing) of atomic `(key, value)` slots.
-//! Readers only load atomics: no lock, no shared write, so reads scale across
-//! threads. There is one mutator at a time (the store's writer, or the open
-//! path), which the store guarantees; concurrent mutators would lose updates
-//! (never memory safety).
+//! An open-addressing table (linear probing) of atomic `(key, value)` word
+//! pairs in a zeroed anonymous mapping. Readers only load atomics: no lock,
+//! no shared write, so reads scale across threads. There is one mutator at a
+//! time (the store's writer, or the open path), which the store guarantees;
+//! concurrent mutators would lose updates (never memory safety).
 //!
 //! Deleting a key keeps its slot with a `DELETED` value, so probe chains stay
 //! intact for concurrent readers. When the table gets too full the writer
 //! builds a larger one holding only live keys and publishes it; readers that
 //! still hold the old table keep reading it safely.
+//!
+//! Slot order follows the *mixed* hash (a multiply of the key hash): a key's
+//! home slot is `mixed * slots / 2⁶⁴`, which is monotonic in `mixed` for any
+//! table size. Bulk builds sort by `mixed` first, so inserting touches the
+//! table almost sequentially instead of one cache miss per key.
 
+use std::io;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use super::map::AtomicWords;
 
 /// Slot key meaning "empty". The real key hash 0 lives in `zero` instead.
 const EMPTY: u64 = 0;
 /// Value of a deleted key.
 const DELETED: u64 = u64::MAX;
-/// Value of `zero` when hash 0 has never been inserted.
+/// Value of `zero` when hash 0 has no live entry.
 const VACANT: u64 = u64::MAX - 1;
+/// Marks a deletion marker in the pairs handed to [`Index::from_newest_first`].
+pub(crate) const TOMBSTONE_BIT: u64 = 1 << 63;
 
 /// Largest fraction of slots in use (live or deleted) before the table is
 /// rebuilt: 3/4 keeps linear probing short.
@@ -26,50 +36,49 @@ const MAX_LOAD_NUM: usize = 3;
 const MAX_LOAD_DEN: usize = 4;
 const MIN_SLOTS: usize = 64;
 
-struct Slot {
-    key: AtomicU64,
-    value: AtomicU64,
-}
-
 /// Concurrent hash index; see the module docs.
 pub(crate) struct Index {
-    slots: Box<[Slot]>,
+    /// `2 * i` is slot `i`'s key, `2 * i + 1` its value.
+    words: AtomicWords,
+    slots: usize,
     zero: AtomicU64,
     live: AtomicU64,
     used: AtomicUsize,
 }
 
-/// What [`Index::upsert`] and [`Index::remove`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Change {
-    Added,
-    Replaced,
+#[inline]
+fn mixed(key: u64) -> u64 {
+    // Spread caller-chosen (structured) hashes as well as xxh3 ones.
+    key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 #[inline]
 fn home(key: u64, slots: usize) -> usize {
-    // Multiply first so that structured (caller-chosen) hashes spread too,
-    // then map onto [0, slots) with a multiply-shift.
-    let mixed = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    ((mixed as u128 * slots as u128) >> 64) as usize
+    ((mixed(key) as u128 * slots as u128) >> 64) as usize
 }
 
 impl Index {
     /// An empty index with room for about `keys` keys before it must grow.
-    pub(crate) fn with_capacity(keys: usize) -> Self {
-        // Size for a load of 2/3: 16 bytes / (2/3) = 24 bytes per key.
+    pub(crate) fn with_capacity(keys: usize) -> io::Result<Self> {
+        // A load of 2/3: 16 bytes / (2/3) = 24 bytes per key.
         let slots = (keys.saturating_mul(3) / 2).max(MIN_SLOTS);
-        Self {
-            slots: (0..slots)
-                .map(|_| Slot {
-                    key: AtomicU64::new(EMPTY),
-                    value: AtomicU64::new(0),
-                })
-                .collect(),
+        Ok(Self {
+            words: AtomicWords::zeroed(slots.saturating_mul(2))?,
+            slots,
             zero: AtomicU64::new(VACANT),
             live: AtomicU64::new(0),
             used: AtomicUsize::new(0),
-        }
+        })
+    }
+
+    #[inline]
+    fn key(&self, i: usize) -> &AtomicU64 {
+        &self.words.words()[2 * i]
+    }
+
+    #[inline]
+    fn value(&self, i: usize) -> &AtomicU64 {
+        &self.words.words()[2 * i + 1]
     }
 
     /// Number of live keys.
@@ -77,9 +86,33 @@ impl Index {
         self.live.load(Ordering::Acquire)
     }
 
-    /// Bytes of memory held by the table.
+    /// Number of slots holding a key, live or deleted.
+    pub(crate) fn used(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of memory reserved for the table.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.slots.len() * std::mem::size_of::<Slot>()
+        self.slots * 16
+    }
+
+    /// Slot holding `key` (non-zero), or `None` if it has none.
+    #[inline]
+    fn find(&self, key: u64) -> Option<usize> {
+        let mut i = home(key, self.slots);
+        loop {
+            let k = self.key(i).load(Ordering::Acquire);
+            if k == key {
+                return Some(i);
+            }
+            if k == EMPTY {
+                return None;
+            }
+            i += 1;
+            if i == self.slots {
+                i = 0;
+            }
+        }
     }
 
     /// Trailer offset of the live entry for `key`.
@@ -88,156 +121,125 @@ impl Index {
         let value = if key == EMPTY {
             self.zero.load(Ordering::Acquire)
         } else {
-            self.probe(key)?
+            self.value(self.find(key)?).load(Ordering::Acquire)
         };
         (value != DELETED && value != VACANT).then_some(value)
     }
 
-    /// Raw value stored for `key` (including `DELETED`), if it has a slot.
-    #[inline]
-    fn probe(&self, key: u64) -> Option<u64> {
-        let n = self.slots.len();
-        let mut i = home(key, n);
-        loop {
-            let slot = &self.slots[i];
-            let k = slot.key.load(Ordering::Acquire);
-            if k == key {
-                return Some(slot.value.load(Ordering::Acquire));
-            }
-            if k == EMPTY {
-                return None;
-            }
-            i += 1;
-            if i == n {
-                i = 0;
-            }
-        }
-    }
-
     /// Whether `additional` more new keys fit without a rebuild.
     pub(crate) fn has_room_for(&self, additional: usize) -> bool {
-        let used = self.used.load(Ordering::Relaxed).saturating_add(additional);
-        used.saturating_mul(MAX_LOAD_DEN) <= self.slots.len().saturating_mul(MAX_LOAD_NUM)
-    }
-
-    /// Number of slots holding a key, live or deleted.
-    pub(crate) fn used(&self) -> usize {
-        self.used.load(Ordering::Relaxed)
+        let used = self.used().saturating_add(additional);
+        used.saturating_mul(MAX_LOAD_DEN) <= self.slots.saturating_mul(MAX_LOAD_NUM)
     }
 
     /// A new table with the live keys of `self`, sized for them plus
     /// `additional` more (and at least half again, so rebuilds stay rare).
     /// Mutator only.
-    pub(crate) fn rebuilt(&self, additional: usize) -> Self {
+    pub(crate) fn rebuilt(&self, additional: usize) -> io::Result<Self> {
         let live = self.len() as usize;
-        self.copy_into(live.saturating_add(additional).max(live + live / 2), false)
+        let next = Self::with_capacity(live.saturating_add(additional).max(live + live / 2))?;
+        // Table order is mixed-hash order, so the copy fills `next` almost
+        // sequentially.
+        for (key, value) in self.live_pairs() {
+            next.upsert(key, value);
+        }
+        Ok(next)
     }
 
-    /// A new table with every key of `self`, deleted ones included, sized
-    /// for `keys` keys. Used while recovery still needs deletion markers.
-    pub(crate) fn grown(&self, keys: usize) -> Self {
-        let used = self.used();
-        self.copy_into(keys.max(used + used / 2), true)
-    }
-
-    fn copy_into(&self, keys: usize, keep_deleted: bool) -> Self {
-        let next = Self::with_capacity(keys);
-        let copy = |k: u64, v: u64| {
-            if v == DELETED {
-                if keep_deleted {
-                    next.insert_if_absent(k, None);
+    /// Points `key` at `value` (a trailer offset). Returns whether the key
+    /// was live before. Mutator only; the caller ensures there is room (see
+    /// [`Index::has_room_for`]).
+    pub(crate) fn upsert(&self, key: u64, value: u64) -> bool {
+        debug_assert!(value < VACANT);
+        let was_live = if key == EMPTY {
+            let old = self.zero.swap(value, Ordering::AcqRel);
+            old != VACANT && old != DELETED
+        } else {
+            let mut i = home(key, self.slots);
+            loop {
+                let k = self.key(i).load(Ordering::Relaxed);
+                if k == key {
+                    break self.value(i).swap(value, Ordering::AcqRel) != DELETED;
                 }
-            } else {
-                next.upsert(k, v);
+                if k == EMPTY {
+                    assert!(
+                        self.has_room_for(1),
+                        "index full: caller must rebuild first"
+                    );
+                    // Value first, then key (Release): a reader that sees the
+                    // key also sees its value.
+                    self.value(i).store(value, Ordering::Relaxed);
+                    self.key(i).store(key, Ordering::Release);
+                    self.used.fetch_add(1, Ordering::Relaxed);
+                    break false;
+                }
+                i += 1;
+                if i == self.slots {
+                    i = 0;
+                }
             }
         };
-        let z = self.zero.load(Ordering::Relaxed);
-        if z != VACANT {
-            copy(EMPTY, z);
-        }
-        for slot in self.slots.iter() {
-            let k = slot.key.load(Ordering::Relaxed);
-            if k != EMPTY {
-                copy(k, slot.value.load(Ordering::Relaxed));
-            }
-        }
-        next
-    }
-
-    /// Points `key` at `value` (a trailer offset). Mutator only; the caller
-    /// ensures there is room (see [`Index::has_room_for`]).
-    pub(crate) fn upsert(&self, key: u64, value: u64) -> Change {
-        debug_assert!(value < VACANT);
-        if key == EMPTY {
-            let old = self.zero.swap(value, Ordering::AcqRel);
-            return self.count_upsert(old != VACANT && old != DELETED);
-        }
-        let n = self.slots.len();
-        let mut i = home(key, n);
-        loop {
-            let slot = &self.slots[i];
-            let k = slot.key.load(Ordering::Relaxed);
-            if k == key {
-                let old = slot.value.swap(value, Ordering::AcqRel);
-                return self.count_upsert(old != DELETED);
-            }
-            if k == EMPTY {
-                assert!(
-                    self.has_room_for(1),
-                    "index full: caller must rebuild first"
-                );
-                // Value first, then key (Release): a reader that sees the key
-                // also sees its value.
-                slot.value.store(value, Ordering::Relaxed);
-                slot.key.store(key, Ordering::Release);
-                self.used.fetch_add(1, Ordering::Relaxed);
-                return self.count_upsert(false);
-            }
-            i += 1;
-            if i == n {
-                i = 0;
-            }
-        }
-    }
-
-    fn count_upsert(&self, was_live: bool) -> Change {
-        if was_live {
-            Change::Replaced
-        } else {
+        if !was_live {
             self.live.fetch_add(1, Ordering::AcqRel);
-            Change::Added
         }
+        was_live
     }
 
-    /// Records `key` as seen, with `value` as its live entry or as deleted
-    /// (`value == None`), unless it was seen already. Used while walking the
-    /// file from newest to oldest: the first sighting of a key is its latest
-    /// version. Returns whether it was new. Mutator only.
-    pub(crate) fn insert_if_absent(&self, key: u64, value: Option<u64>) -> bool {
+    /// Starts loading `key`'s home slot into cache (see [`IndexBuilder`]).
+    #[inline]
+    fn prefetch(&self, key: u64) {
+        self.words.prefetch(2 * home(key, self.slots));
+    }
+
+    /// Records `key` with `value` as its live entry (or as deleted when
+    /// `value` is `None`) unless the key has a slot already. Mutator only;
+    /// the caller ensures there is room.
+    fn insert_if_absent(&self, key: u64, value: Option<u64>) {
         let raw = value.unwrap_or(DELETED);
         if key == EMPTY {
             if self.zero.load(Ordering::Relaxed) != VACANT {
-                return false;
+                return;
             }
             self.zero.store(raw, Ordering::Release);
         } else {
-            if self.probe(key).is_some() {
-                return false;
+            let mut i = home(key, self.slots);
+            loop {
+                let k = self.key(i).load(Ordering::Relaxed);
+                if k == key {
+                    return;
+                }
+                if k == EMPTY {
+                    self.value(i).store(raw, Ordering::Relaxed);
+                    self.key(i).store(key, Ordering::Release);
+                    self.used.fetch_add(1, Ordering::Relaxed);
+                    break;
+                }
+                i += 1;
+                if i == self.slots {
+                    i = 0;
+                }
             }
-            let n = self.slots.len();
-            let mut i = home(key, n);
-            while self.slots[i].key.load(Ordering::Relaxed) != EMPTY {
-                i = if i + 1 == n { 0 } else { i + 1 };
-            }
-            let slot = &self.slots[i];
-            slot.value.store(raw, Ordering::Relaxed);
-            slot.key.store(key, Ordering::Release);
-            self.used.fetch_add(1, Ordering::Relaxed);
         }
         if value.is_some() {
             self.live.fetch_add(1, Ordering::AcqRel);
         }
-        true
+    }
+
+    /// A larger table with every key of `self`, deleted ones included.
+    fn grown(&self, keys: usize) -> io::Result<Self> {
+        let next = Self::with_capacity(keys.max(self.used() * 2))?;
+        let z = self.zero.load(Ordering::Relaxed);
+        if z != VACANT {
+            next.insert_if_absent(EMPTY, (z != DELETED).then_some(z));
+        }
+        for pair in self.words.words().chunks_exact(2) {
+            let k = pair[0].load(Ordering::Relaxed);
+            if k != EMPTY {
+                let v = pair[1].load(Ordering::Relaxed);
+                next.insert_if_absent(k, (v != DELETED).then_some(v));
+            }
+        }
+        Ok(next)
     }
 
     /// Marks `key` deleted. Returns whether it was live. Mutator only.
@@ -245,18 +247,9 @@ impl Index {
         let cell = if key == EMPTY {
             &self.zero
         } else {
-            let n = self.slots.len();
-            let mut i = home(key, n);
-            loop {
-                let slot = &self.slots[i];
-                let k = slot.key.load(Ordering::Relaxed);
-                if k == key {
-                    break &slot.value;
-                }
-                if k == EMPTY {
-                    return false;
-                }
-                i = if i + 1 == n { 0 } else { i + 1 };
+            match self.find(key) {
+                Some(i) => self.value(i),
+                None => return false,
             }
         };
         let old = cell.load(Ordering::Relaxed);
@@ -268,41 +261,108 @@ impl Index {
         true
     }
 
-    /// Trailer offsets of all live keys, in table order.
-    pub(crate) fn live_offsets(&self) -> Vec<u64> {
-        let mut out = Vec::with_capacity(self.len() as usize);
-        if let Some(v) = self.get(EMPTY) {
-            out.push(v);
-        }
-        for slot in self.slots.iter() {
-            if slot.key.load(Ordering::Acquire) == EMPTY {
-                continue;
-            }
-            let v = slot.value.load(Ordering::Acquire);
-            if v != DELETED {
-                out.push(v);
-            }
-        }
-        out
-    }
-
     /// Live `(key, offset)` pairs, in table order.
     pub(crate) fn live_pairs(&self) -> Vec<(u64, u64)> {
         let mut out = Vec::with_capacity(self.len() as usize);
         if let Some(v) = self.get(EMPTY) {
             out.push((EMPTY, v));
         }
-        for slot in self.slots.iter() {
-            let k = slot.key.load(Ordering::Acquire);
+        for pair in self.words.words().chunks_exact(2) {
+            let k = pair[0].load(Ordering::Acquire);
             if k == EMPTY {
                 continue;
             }
-            let v = slot.value.load(Ordering::Acquire);
+            let v = pair[1].load(Ordering::Acquire);
             if v != DELETED {
                 out.push((k, v));
             }
         }
         out
+    }
+
+    /// Trailer offsets of all live keys, in table order.
+    pub(crate) fn live_offsets(&self) -> Vec<u64> {
+        self.live_pairs().into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+/// Builds an index from a chain's entries listed newest first (as recovery
+/// walks them): the first sighting of a key is its live version, and a key
+/// first seen as a deletion marker stays deleted.
+///
+/// Inserts lag a few entries behind the walk, and each entry's home slot is
+/// prefetched when it arrives, so the table's cache misses overlap instead
+/// of costing one full memory round trip per key.
+pub(crate) struct IndexBuilder {
+    index: Index,
+    pending: [(u64, u64); Self::LAG],
+    count: usize,
+}
+
+impl IndexBuilder {
+    const LAG: usize = 16;
+
+    /// A builder expecting about `keys` keys.
+    pub(crate) fn with_capacity(keys: usize) -> io::Result<Self> {
+        Ok(Self {
+            index: Index::with_capacity(keys)?,
+            pending: [(0, 0); Self::LAG],
+            count: 0,
+        })
+    }
+
+    /// Number of entries seen.
+    pub(crate) fn seen(&self) -> usize {
+        self.count
+    }
+
+    /// Makes room for about `keys` keys in total.
+    pub(crate) fn reserve(&mut self, keys: usize) -> io::Result<()> {
+        if !self
+            .index
+            .has_room_for(keys.saturating_sub(self.index.used()))
+        {
+            self.index = self.index.grown(keys)?;
+        }
+        Ok(())
+    }
+
+    /// The next older entry: `value` is its trailer offset with
+    /// [`TOMBSTONE_BIT`] set for a deletion marker.
+    pub(crate) fn push(&mut self, key: u64, value: u64) -> io::Result<()> {
+        let slot = self.count % Self::LAG;
+        if self.count >= Self::LAG {
+            let (k, v) = self.pending[slot];
+            self.insert(k, v)?;
+        }
+        self.index.prefetch(key);
+        self.pending[slot] = (key, value);
+        self.count += 1;
+        Ok(())
+    }
+
+    fn insert(&mut self, key: u64, value: u64) -> io::Result<()> {
+        if !self.index.has_room_for(1) {
+            self.index = self.index.grown(self.index.used() * 2)?;
+        }
+        let live = (value & TOMBSTONE_BIT == 0).then_some(value);
+        self.index.insert_if_absent(key, live);
+        Ok(())
+    }
+
+    /// The finished index, with deleted keys dropped if they take up much
+    /// of the table.
+    pub(crate) fn finish(mut self) -> io::Result<Index> {
+        let start = self.count.saturating_sub(Self::LAG);
+        for n in start..self.count {
+            let (k, v) = self.pending[n % Self::LAG];
+            self.insert(k, v)?;
+        }
+        let index = self.index;
+        if index.used() > 2 * index.len() as usize + MIN_SLOTS {
+            return index.rebuilt(0);
+        }
+        Ok(index)
     }
 }
 
@@ -314,7 +374,7 @@ mod tests {
     #[test]
     fn index_agrees_with_a_hashmap_under_mixed_operations() {
         let mut model: HashMap<u64, u64> = HashMap::new();
-        let mut index = Index::with_capacity(0);
+        let mut index = Index::with_capacity(0).unwrap();
         let mut x: u64 = 12345;
         for step in 0..20_000u64 {
             x ^= x << 13;
@@ -323,14 +383,13 @@ mod tests {
             // A small key space, including hash 0, so keys collide and repeat.
             let key = x % 700;
             if !index.has_room_for(1) {
-                index = index.rebuilt(1);
+                index = index.rebuilt(1).unwrap();
             }
             if x.is_multiple_of(5) {
                 assert_eq!(index.remove(key), model.remove(&key).is_some());
             } else {
-                let change = index.upsert(key, step);
-                let old = model.insert(key, step);
-                assert_eq!(change == Change::Replaced, old.is_some());
+                let was_live = index.upsert(key, step);
+                assert_eq!(was_live, model.insert(key, step).is_some());
             }
             assert_eq!(index.len(), model.len() as u64);
         }
@@ -344,30 +403,74 @@ mod tests {
         assert_eq!(offsets, expect);
     }
 
+    fn build(walk: Vec<(u64, u64)>) -> Index {
+        // Start small so the builder has to grow while it works.
+        let mut b = IndexBuilder::with_capacity(0).unwrap();
+        for (k, v) in walk {
+            b.push(k, v).unwrap();
+        }
+        b.finish().unwrap()
+    }
+
     #[test]
-    fn first_sighting_wins_when_walking_newest_to_oldest() {
-        let index = Index::with_capacity(4);
-        assert!(index.insert_if_absent(7, None)); // newest: deleted
-        assert!(!index.insert_if_absent(7, Some(10))); // older version ignored
-        assert!(index.insert_if_absent(0, Some(3)));
-        assert!(!index.insert_if_absent(0, Some(1)));
+    fn bulk_build_keeps_the_first_sighting_of_each_key() {
+        // Newest first: key 7 deleted, then older live versions of it; key 0
+        // live; key 9 live twice (first wins); key 11 only deleted.
+        let walk = vec![
+            (7, 500 | TOMBSTONE_BIT),
+            (0, 400),
+            (9, 300),
+            (7, 200),
+            (9, 100),
+            (11, 50 | TOMBSTONE_BIT),
+            (0, 10),
+        ];
+        let index = build(walk);
         assert_eq!(index.get(7), None);
-        assert_eq!(index.get(0), Some(3));
-        assert_eq!(index.len(), 1);
+        assert_eq!(index.get(0), Some(400));
+        assert_eq!(index.get(9), Some(300));
+        assert_eq!(index.get(11), None);
+        assert_eq!(index.len(), 2);
+    }
+
+    #[test]
+    fn bulk_build_matches_a_hashmap_on_many_keys() {
+        let mut x: u64 = 7;
+        let mut walk = Vec::new();
+        let mut first: HashMap<u64, u64> = HashMap::new();
+        for i in 0..50_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Mostly spread keys, plus one key overwritten thousands of times.
+            let key = if i % 5 == 0 { 4242 } else { x % 20_000 };
+            let value = if i % 7 == 0 { i | TOMBSTONE_BIT } else { i };
+            first.entry(key).or_insert(value);
+            walk.push((key, value));
+        }
+        let index = build(walk);
+        let live: HashMap<u64, u64> = first
+            .into_iter()
+            .filter(|(_, v)| v & TOMBSTONE_BIT == 0)
+            .collect();
+        assert_eq!(index.len(), live.len() as u64);
+        for key in 0..20_000 {
+            assert_eq!(index.get(key), live.get(&key).copied(), "key {key}");
+        }
     }
 
     #[test]
     fn rebuilt_table_keeps_only_live_keys() {
-        let index = Index::with_capacity(10);
+        let index = Index::with_capacity(10).unwrap();
         for k in 1..=10 {
             index.upsert(k, k * 100);
         }
         for k in 1..=5 {
             index.remove(k);
         }
-        let next = index.rebuilt(0);
+        let next = index.rebuilt(0).unwrap();
         assert_eq!(next.len(), 5);
-        assert_eq!(next.used.load(Ordering::Relaxed), 5);
+        assert_eq!(next.used(), 5);
         assert_eq!(next.get(3), None);
         assert_eq!(next.get(8), Some(800));
     }

@@ -31,7 +31,7 @@ use arc_swap::ArcSwap;
 
 use crate::error::{Error, Result};
 use crate::format::METADATA_SIZE;
-use index::Index;
+use index::{Index, IndexBuilder};
 use map::{FileView, MapView, Mapping};
 use recovery::{Sink, Watermark};
 
@@ -176,48 +176,46 @@ fn reservation_for(len: u64) -> Result<usize> {
     usize::try_from(rounded).map_err(|_| Error::invalid("store too large for this platform"))
 }
 
-/// Fills the index while recovery walks the file newest to oldest.
+/// Builds the index while recovery walks the chain newest to oldest.
 struct IndexSink {
-    index: Index,
+    builder: Option<IndexBuilder>,
+    error: Option<io::Error>,
     file_len: u64,
-    seen: u64,
 }
 
 impl IndexSink {
-    const SAMPLE: u64 = 1024;
+    const SAMPLE: usize = 1024;
 
-    fn new(file_len: u64) -> Self {
-        Self {
-            index: Index::with_capacity(0),
-            file_len,
-            seen: 0,
-        }
+    fn fail(&mut self, e: io::Error) {
+        self.builder = None;
+        self.error.get_or_insert(e);
     }
 }
 
 impl Sink for IndexSink {
     fn reset(&mut self) {
-        self.index = Index::with_capacity(0);
-        self.seen = 0;
+        match IndexBuilder::with_capacity(0) {
+            Ok(b) => self.builder = Some(b),
+            Err(e) => self.fail(e),
+        }
     }
 
     fn entry(&mut self, key_hash: u64, meta_at: u64, tombstone: bool) {
-        self.seen += 1;
-        if self.seen == Self::SAMPLE {
+        let Some(builder) = &mut self.builder else {
+            return;
+        };
+        let mut result = Ok(());
+        if builder.seen() == Self::SAMPLE {
             // Estimate the entry count from the bytes covered so far and
             // size the table once instead of growing it repeatedly.
             let covered = self.file_len.saturating_sub(meta_at).max(1);
-            let estimate = self.file_len / covered * Self::SAMPLE + Self::SAMPLE;
-            let estimate = usize::try_from(estimate).unwrap_or(usize::MAX);
-            if !self.index.has_room_for(estimate) {
-                self.index = self.index.grown(estimate + estimate / 16);
-            }
+            let estimate = self.file_len / covered * Self::SAMPLE as u64;
+            result = builder.reserve(usize::try_from(estimate).unwrap_or(usize::MAX));
         }
-        if !self.index.has_room_for(1) {
-            self.index = self.index.grown(self.index.len() as usize + 1);
+        let flag = if tombstone { index::TOMBSTONE_BIT } else { 0 };
+        if let Err(e) = result.and_then(|()| builder.push(key_hash, meta_at | flag)) {
+            self.fail(e);
         }
-        self.index
-            .insert_if_absent(key_hash, (!tombstone).then_some(meta_at));
     }
 }
 
@@ -328,7 +326,11 @@ impl Store {
         let stored = sys::read_watermark(&file).map_err(io_err(path, "read watermark"))?;
         let len = meta.len();
         let view = FileView::new(&file, len).map_err(io_err(path, "map for recovery"))?;
-        let mut sink = IndexSink::new(len);
+        let mut sink = IndexSink {
+            builder: None,
+            error: None,
+            file_len: len,
+        };
         // A file we just created is a store even before its first write; a
         // torn first write then recovers to empty instead of being refused.
         let watermark = match stored {
@@ -352,12 +354,14 @@ impl Store {
                 .try_into()
                 .expect("recovered tail ends with a trailer"),
         };
+        let IndexSink { builder, error, .. } = sink;
         drop(view);
-        let mut index = sink.index;
-        if index.len() as usize * 2 < index.used() {
-            // Mostly deletion markers: keep only live keys.
-            index = index.rebuilt(0);
+        let index = match (error, builder) {
+            (None, Some(builder)) => builder.finish(),
+            (Some(e), _) => Err(e),
+            (None, None) => Err(io::Error::other("index was not built")),
         }
+        .map_err(io_err(path, "build index"))?;
 
         let file_id = FileId::of(&file).map_err(io_err(path, "stat"))?;
         let writer_marks = if opts.read_only {

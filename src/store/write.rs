@@ -65,8 +65,40 @@ impl Store {
         }
     }
 
+    /// Makes room for an append ending at `new_tail` that adds up to
+    /// `new_keys` keys: a larger mapping and/or index, published before the
+    /// bytes are written, so that after the write nothing can fail but the
+    /// optional sync.
+    fn prepare(&self, w: &Writer, new_tail: u64, new_keys: usize) -> Result<()> {
+        let current = self.state.load_full();
+        let map = if new_tail > current.map.mapping().reserved_len() as u64 {
+            let mapping = Mapping::new(&w.file, reservation_for(new_tail)?, w.tail)
+                .map_err(|e| Error::io(format!("{}: map", self.path.display()), e))?;
+            Some(Arc::new(MapView::new(mapping)))
+        } else {
+            None
+        };
+        let index = if current.index.has_room_for(new_keys) {
+            None
+        } else {
+            let rebuilt = current
+                .index
+                .rebuilt(new_keys)
+                .map_err(|e| Error::io(format!("{}: grow index", self.path.display()), e))?;
+            Some(Arc::new(rebuilt))
+        };
+        if map.is_some() || index.is_some() {
+            self.state.store(Arc::new(State {
+                map: map.unwrap_or_else(|| Arc::clone(&current.map)),
+                index: index.unwrap_or_else(|| Arc::clone(&current.index)),
+                file_id: current.file_id,
+            }));
+        }
+        Ok(())
+    }
+
     /// Makes `new_tail` and `updates` visible to readers. The bytes up to
-    /// `new_tail` are already in the file.
+    /// `new_tail` are in the file and [`Store::prepare`] made room for them.
     fn publish(&self, w: &mut Writer, new_tail: u64, updates: &[Update]) -> Result<u64> {
         if self.sync_writes {
             if let Err(e) = w.file.sync_data() {
@@ -74,40 +106,15 @@ impl Store {
             }
             w.synced = new_tail;
         }
-        let current = self.state.load_full();
-        let map = if new_tail > current.map.mapping().reserved_len() as u64 {
-            let grown = reservation_for(new_tail)
-                .and_then(|len| {
-                    Mapping::new(&w.file, len, new_tail)
-                        .map_err(|e| Error::io(format!("{}: map", self.path.display()), e))
-                })
-                .inspect_err(|e| w.poisoned = Some(e.to_string()))?;
-            Some(Arc::new(MapView::new(grown)))
-        } else {
-            current.map.mapping().publish(new_tail);
-            None
-        };
-        let index = (!current.index.has_room_for(updates.len()))
-            .then(|| Arc::new(current.index.rebuilt(updates.len())));
-        let index = if map.is_some() || index.is_some() {
-            let next = State {
-                map: map.unwrap_or_else(|| Arc::clone(&current.map)),
-                index: index.unwrap_or_else(|| Arc::clone(&current.index)),
-                file_id: current.file_id,
-            };
-            let index = Arc::clone(&next.index);
-            self.state.store(Arc::new(next));
-            index
-        } else {
-            Arc::clone(&current.index)
-        };
+        let state = self.state.load();
+        state.map.mapping().publish(new_tail);
         {
             let _snapshot = self.publish.write().unwrap_or_else(|p| p.into_inner());
             for &(key_hash, loc) in updates {
                 if loc.tombstone {
-                    index.remove(key_hash);
+                    state.index.remove(key_hash);
                 } else {
-                    index.upsert(key_hash, loc.end);
+                    state.index.upsert(key_hash, loc.end);
                 }
             }
             self.tail.store(new_tail, Ordering::Release);
@@ -153,27 +160,26 @@ impl Store {
         checksum: u32,
     ) -> Result<u64> {
         let tail = w.tail;
-        let loc = if payload.len() <= COPY_LIMIT {
+        let start = tail + pad_len(tail);
+        let loc = Located {
+            start,
+            end: start + payload.len() as u64,
+            tombstone: false,
+        };
+        self.prepare(w, loc.tail(), 1)?;
+        if payload.len() <= COPY_LIMIT {
             let mut buf = std::mem::take(&mut w.buf);
             buf.clear();
-            let loc = encode_entry(&mut buf, tail, key_hash, payload, checksum);
+            encode_entry(&mut buf, tail, key_hash, payload, checksum);
             let written = self.write_at(w, &buf, tail);
             w.buf = buf;
             written?;
-            loc
         } else {
-            let pad = pad_len(tail);
-            let start = tail + pad;
             let meta = EntryMetadata::new(key_hash, tail, checksum);
-            self.write_at(w, &ZEROS[..pad as usize], tail)?;
+            self.write_at(w, &ZEROS[..(start - tail) as usize], tail)?;
             self.write_at(w, payload, start)?;
-            self.write_at(w, &meta.serialize(), start + payload.len() as u64)?;
-            Located {
-                start,
-                end: start + payload.len() as u64,
-                tombstone: false,
-            }
-        };
+            self.write_at(w, &meta.serialize(), loc.end)?;
+        }
         self.publish(w, loc.tail(), &[(key_hash, loc)])
     }
 
@@ -225,7 +231,8 @@ impl Store {
             tail = loc.tail();
             updates.push((key_hash, loc));
         }
-        let written = self.write_at(&mut w, &buf, start);
+        let prepared = self.prepare(&w, tail, updates.len());
+        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
         w.buf = buf;
         written?;
         self.publish(&mut w, tail, &updates)
@@ -316,6 +323,8 @@ impl Store {
             }
             _ => {}
         }
+        self.prepare(w, start + len + METADATA_SIZE as u64, 1)
+            .map_err(StreamFail::Caller)?;
         let meta = EntryMetadata::new(key_hash, tail, hasher.finalize());
         self.write_at(w, &meta.serialize(), start + len)
             .map_err(StreamFail::Io)?;
@@ -367,7 +376,8 @@ impl Store {
             tail = loc.tail();
             updates.push((h, loc));
         }
-        let written = self.write_at(&mut w, &buf, start);
+        let prepared = self.prepare(&w, tail, 0);
+        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
         w.buf = buf;
         written?;
         self.publish(&mut w, tail, &updates)?;
@@ -393,7 +403,8 @@ impl Store {
         // Keep the stored checksum: a damaged payload stays detectable.
         let moved = encode_entry(&mut buf, start, new, &entry, entry.checksum());
         let gone = encode_tombstone(&mut buf, moved.tail(), old);
-        let written = self.write_at(&mut w, &buf, start);
+        let prepared = self.prepare(&w, gone.tail(), 1);
+        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
         w.buf = buf;
         written?;
         self.publish(&mut w, gone.tail(), &[(new, moved), (old, gone)])?;
@@ -444,7 +455,8 @@ impl Store {
         let mut buf = std::mem::take(&mut w.buf);
         buf.clear();
         let loc = encode_tombstone(&mut buf, start, key_hash);
-        let written = self.write_at(&mut w, &buf, start);
+        let prepared = self.prepare(&w, loc.tail(), 0);
+        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
         w.buf = buf;
         written?;
         self.publish(&mut w, loc.tail(), &[(key_hash, loc)])?;
