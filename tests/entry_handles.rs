@@ -167,3 +167,30 @@ fn the_shared_mapping_is_reachable_behind_the_feature() {
     assert_eq!(a.mmap_arc().as_ptr(), b.mmap_arc().as_ptr());
     assert!(a.mmap_arc().reserved_len() >= 128);
 }
+
+#[test]
+fn live_mappings_stay_few_however_many_handles_are_held() {
+    let dir = TempDir::new("handle-vmas");
+    let path = dir.file("many.rdrive");
+    let s = Store::open(&path).unwrap();
+    // One handle kept after every write while the file grows to ~20 MiB,
+    // forcing the mapping to be replaced as it grows.
+    let mut held = Vec::new();
+    for i in 0..20_000u32 {
+        s.write(&i.to_le_bytes(), &noise(u64::from(i), 1000))
+            .unwrap();
+        held.push(s.read(&i.to_le_bytes()).unwrap().unwrap());
+    }
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let name = path.to_str().unwrap();
+    let mappings = maps.lines().filter(|l| l.ends_with(name)).count();
+    assert!(mappings >= 1);
+    assert!(
+        mappings <= 8,
+        "{mappings} mappings for {} handles",
+        held.len()
+    );
+    for (i, e) in held.iter().enumerate() {
+        assert_eq!(e.as_slice(), noise(i as u64, 1000).as_slice());
+    }
+}
