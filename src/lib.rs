@@ -46,6 +46,7 @@
 mod digest;
 mod entry;
 mod error;
+pub mod ffi;
 pub mod format;
 mod store;
 

@@ -95,6 +95,20 @@ fn copy_to_the_same_file_by_another_path_is_refused() {
 }
 
 #[test]
+fn a_transfer_out_of_a_read_only_store_fails_without_copying() {
+    let dir = TempDir::new("transfer-ro");
+    Store::open(dir.file("a.rdrive"))
+        .unwrap()
+        .write(b"k", b"v")
+        .unwrap();
+    let a = Store::open_read_only(dir.file("a.rdrive")).unwrap();
+    let b = Store::open(dir.file("b.rdrive")).unwrap();
+    assert!(matches!(a.transfer(b"k", &b), Err(Error::ReadOnly)));
+    assert!(!b.exists(b"k").unwrap());
+    assert_eq!(b.file_size(), 0);
+}
+
+#[test]
 fn copy_into_a_read_only_store_is_refused() {
     let dir = TempDir::new("copy-ro");
     let a = Store::open(dir.file("a.rdrive")).unwrap();

@@ -444,6 +444,9 @@ impl Store {
     /// a crash in between leaves the key in both.
     pub fn transfer(&self, key: &[u8], target: &Store) -> Result<bool> {
         let key_hash = compute_hash(key);
+        // Refuse up front if this store cannot delete, so a failed transfer
+        // leaves no copy behind.
+        drop(self.lock_writer()?);
         let Some(copied_at) = self.copy_hash(key_hash, target)? else {
             return Ok(false);
         };

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs the build into a temporary prefix, moves the prefix elsewhere
+# (the package must be relocatable), then builds and runs the example
+# program through find_package(rdrive) (shared and static) and through
+# pkg-config, and runs the installed tool.
+set -eu
+build=$1 example=$2 cmake=$3 cc=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$cmake" --install "$build" --prefix "$work/first" >/dev/null
+mv "$work/first" "$work/moved"
+prefix=$work/moved
+pc=$(find "$prefix" -name rdrive.pc)
+libdir=$(dirname "$(dirname "$pc")")
+
+# The shared library is installed with its SONAME chain.
+soname=$(readelf -d "$libdir/librdrive.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ -L "$libdir/librdrive.so" ] && [ -L "$libdir/$soname" ] || { echo "missing SONAME links" >&2; exit 1; }
+# Only rdrive_* symbols are exported.
+others=$(nm -D --defined-only "$libdir/librdrive.so" | awk '{print $3}' | grep -v '^rdrive_' || true)
+[ -z "$others" ] || { echo "unexpected exports: $others" >&2; exit 1; }
+
+# find_package(rdrive CONFIG REQUIRED)
+"$cmake" -S "$example" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" >/dev/null
+"$cmake" --build "$work/build" >/dev/null
+"$work/build/hello" "$work/a.rdrive" | grep -q "greeting = hello, rdrive"
+"$work/build/hello_static" "$work/b.rdrive" | grep -q "greeting = hello, rdrive"
+
+# pkg-config --cflags --libs rdrive
+flags=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs rdrive)
+# shellcheck disable=SC2086
+"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror "$example/hello.c" -o "$work/hello_pc" $flags \
+  -Wl,-rpath,"$libdir"
+"$work/hello_pc" "$work/c.rdrive" | grep -q "greeting = hello, rdrive"
+
+# The installed tool runs from the moved prefix.
+"$prefix/bin/rdrive" get "$work/a.rdrive" greeting | grep -q "hello, rdrive"
+echo "package_consumers: ok"

@@ -1,0 +1,245 @@
+//! The one boundary every export goes through: panics caught, pointers
+//! checked, errors mapped to statuses and described in a thread-local
+//! message.
+
+use std::cell::RefCell;
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::*;
+use crate::Error;
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// The status for a Rust error: one code per variant.
+pub(crate) fn status_of(e: &Error) -> rdrive_status {
+    match e {
+        Error::InvalidArgument(_) => RDRIVE_ERR_INVALID_ARG,
+        Error::Io { .. } => RDRIVE_ERR_IO,
+        Error::Corrupt { .. } => RDRIVE_ERR_CORRUPT,
+        Error::Locked { .. } => RDRIVE_ERR_LOCKED,
+        Error::ReadOnly => RDRIVE_ERR_READ_ONLY,
+        Error::Poisoned { .. } => RDRIVE_ERR_POISONED,
+        Error::Aborted { .. } => RDRIVE_ERR_ABORTED,
+    }
+}
+
+/// Records the detail of a failed call for `rdrive_last_error`.
+pub(crate) fn set_last_error(function: &str, detail: &str) {
+    let text = format!("{function}: {detail}").replace('\0', "\\0");
+    let text = CString::new(text).unwrap_or_default();
+    LAST_ERROR.with(|cell| *cell.borrow_mut() = text);
+}
+
+pub(crate) fn last_error_ptr() -> *const c_char {
+    // The CString lives in this thread's slot until the next failure on this
+    // thread replaces it, as the header documents.
+    LAST_ERROR.with(|cell| cell.borrow().as_ptr())
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+/// Runs the body of a status-returning export. `Ok(status)` is returned as
+/// is (#RDRIVE_OK, #RDRIVE_NOT_FOUND); an `Err` is described for
+/// `rdrive_last_error` and mapped to its status; a panic becomes
+/// #RDRIVE_ERR_PANIC.
+pub(crate) fn call(
+    function: &'static str,
+    body: impl FnOnce() -> Result<rdrive_status, Error>,
+) -> rdrive_status {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(status)) => status,
+        Ok(Err(e)) => {
+            set_last_error(function, &e.to_string());
+            status_of(&e)
+        }
+        Err(payload) => {
+            set_last_error(
+                function,
+                &format!("internal error: {}", panic_text(&*payload)),
+            );
+            RDRIVE_ERR_PANIC
+        }
+    }
+}
+
+/// Runs the body of an export that returns a plain value; a panic yields
+/// `fallback`.
+pub(crate) fn value<T>(function: &'static str, fallback: T, body: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(v) => v,
+        Err(payload) => {
+            set_last_error(
+                function,
+                &format!("internal error: {}", panic_text(&*payload)),
+            );
+            fallback
+        }
+    }
+}
+
+/// An invalid-argument error naming the parameter.
+pub(crate) fn invalid(what: &str) -> Error {
+    Error::InvalidArgument(what.to_owned())
+}
+
+/// Borrows `*ptr`, refusing NULL.
+///
+/// # Safety
+/// `ptr` is NULL or points to a live `T` that is not mutated for `'a`.
+pub(crate) unsafe fn borrow<'a, T>(ptr: *const T, what: &str) -> Result<&'a T, Error> {
+    // SAFETY: non-null pointers are valid for `'a` by the caller's contract.
+    unsafe { ptr.as_ref() }.ok_or_else(|| invalid(&format!("{what} is NULL")))
+}
+
+/// Borrows `*ptr` mutably, refusing NULL.
+///
+/// # Safety
+/// `ptr` is NULL or points to a live `T` not otherwise accessed for `'a`.
+pub(crate) unsafe fn borrow_mut<'a, T>(ptr: *mut T, what: &str) -> Result<&'a mut T, Error> {
+    // SAFETY: non-null pointers are valid and unaliased by the caller's
+    // contract.
+    unsafe { ptr.as_mut() }.ok_or_else(|| invalid(&format!("{what} is NULL")))
+}
+
+/// The byte string `ptr[..len]`; NULL with length 0 is the empty string.
+///
+/// # Safety
+/// When `len > 0`, `ptr` is NULL or points to `len` readable bytes that stay
+/// unchanged for `'a`.
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(invalid(&format!("{what} is NULL but its length is {len}")));
+    }
+    if len > isize::MAX as usize {
+        return Err(invalid(&format!("{what}: length {len} is too large")));
+    }
+    // SAFETY: non-null, length within isize::MAX, readable per the caller.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// The array `ptr[..count]` of `T`; NULL with count 0 is empty.
+///
+/// # Safety
+/// When `count > 0`, `ptr` is NULL or points to `count` initialized `T`s that
+/// stay unchanged for `'a`.
+pub(crate) unsafe fn array<'a, T>(
+    ptr: *const T,
+    count: usize,
+    what: &str,
+) -> Result<&'a [T], Error> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(invalid(&format!("{what} is NULL but its count is {count}")));
+    }
+    if count
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|b| b > isize::MAX as usize)
+    {
+        return Err(invalid(&format!("{what}: count {count} is too large")));
+    }
+    // SAFETY: non-null, total size within isize::MAX, initialized per the
+    // caller.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
+}
+
+/// A writable output slot, refusing NULL. It is cleared to `cleared` right
+/// away, so a failing call leaves it NULL/0.
+///
+/// # Safety
+/// `ptr` is NULL or valid for writing a `T`.
+pub(crate) unsafe fn out<'a, T>(ptr: *mut T, cleared: T, what: &str) -> Result<&'a mut T, Error> {
+    // SAFETY: valid for writes by the caller's contract.
+    let slot = unsafe { ptr.as_mut() }.ok_or_else(|| invalid(&format!("{what} is NULL")))?;
+    *slot = cleared;
+    Ok(slot)
+}
+
+/// Clears an optional output slot (NULL allowed) and returns it.
+///
+/// # Safety
+/// `ptr` is NULL or valid for writing a `T`.
+pub(crate) unsafe fn optional_out<'a, T>(ptr: *mut T, cleared: T) -> Option<&'a mut T> {
+    // SAFETY: valid for writes by the caller's contract.
+    let slot = unsafe { ptr.as_mut() }?;
+    *slot = cleared;
+    Some(slot)
+}
+
+/// A path from a NUL-terminated C string.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string.
+pub(crate) unsafe fn path<'a>(ptr: *const c_char) -> Result<&'a std::path::Path, Error> {
+    if ptr.is_null() {
+        return Err(invalid("path is NULL"));
+    }
+    // SAFETY: non-null and NUL-terminated per the caller.
+    let raw = unsafe { CStr::from_ptr(ptr) };
+    if raw.is_empty() {
+        return Err(invalid("path is empty"));
+    }
+    use std::os::unix::ffi::OsStrExt;
+    Ok(std::path::Path::new(std::ffi::OsStr::from_bytes(
+        raw.to_bytes(),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_kind_has_its_own_status() {
+        let errors = [
+            Error::InvalidArgument(String::new()),
+            Error::io("x", std::io::Error::other("y")),
+            Error::Corrupt {
+                path: "p".into(),
+                offset: 0,
+                reason: String::new(),
+            },
+            Error::Locked { path: "p".into() },
+            Error::ReadOnly,
+            Error::Poisoned {
+                reason: String::new(),
+            },
+            Error::Aborted {
+                reason: String::new(),
+            },
+        ];
+        let mut codes: Vec<rdrive_status> = errors.iter().map(status_of).collect();
+        codes.push(RDRIVE_ERR_PANIC);
+        codes.push(RDRIVE_ERR_BUFFER_TOO_SMALL);
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "statuses are unique");
+        assert!(codes.iter().all(|&c| c < 0));
+    }
+
+    #[test]
+    fn a_panic_in_a_body_becomes_the_panic_status_with_a_message() {
+        let status = call("rdrive_test", || panic!("boom"));
+        assert_eq!(status, RDRIVE_ERR_PANIC);
+        // SAFETY: the pointer refers to this thread's last-error string.
+        let text = unsafe { CStr::from_ptr(last_error_ptr()) };
+        assert_eq!(text.to_str().unwrap(), "rdrive_test: internal error: boom");
+        assert_eq!(value("rdrive_test", 7u32, || panic!("again")), 7);
+    }
+}

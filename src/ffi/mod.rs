@@ -1,0 +1,168 @@
+//! The C ABI (`include/rdrive.h` is generated from this module).
+//!
+//! A thin shell: null checks, conversions, status mapping and panic
+//! catching happen here; all engine logic lives in [`crate::Store`]. Every
+//! export goes through `boundary::call` (or `boundary::value` for the few
+//! that return a plain value), so no panic crosses into C.
+//!
+//! Ownership, declared once per C type:
+//! - `rdrive_store`, `rdrive_entry`, `rdrive_iter`: Box-owned by the caller
+//!   (created here, released with their `*_close`/`*_free`), see `Owned`.
+//! - `rdrive_kv`, `rdrive_bytes`, `rdrive_metadata`: plain C structs passed by
+//!   value or borrowed for the duration of a call.
+
+#![allow(non_camel_case_types)]
+
+mod boundary;
+mod entry;
+mod iter;
+mod misc;
+mod store;
+
+use std::ffi::c_void;
+
+use crate::{EntryHandle, EntryIter, Store};
+
+/// Result of a fallible call: #RDRIVE_OK, #RDRIVE_NOT_FOUND, or a negative
+/// RDRIVE_ERR_* code.
+pub type rdrive_status = i32;
+
+/// Success.
+pub const RDRIVE_OK: rdrive_status = 0;
+/// Not an error: the key is absent (or deleted), or an iterator is exhausted.
+pub const RDRIVE_NOT_FOUND: rdrive_status = 1;
+/// A pointer was NULL where that is not allowed, a length or flag is out of
+/// range, or a value breaks a rule (empty, or the single byte 0x00). Nothing
+/// was changed.
+pub const RDRIVE_ERR_INVALID_ARG: rdrive_status = -1;
+/// The operating system reported an error (see rdrive_last_error()).
+pub const RDRIVE_ERR_IO: rdrive_status = -2;
+/// The file is not a store, or data that was known durable is damaged. The
+/// file was not modified.
+pub const RDRIVE_ERR_CORRUPT: rdrive_status = -3;
+/// Another handle, in this or another process, has the store open for
+/// writing.
+pub const RDRIVE_ERR_LOCKED: rdrive_status = -4;
+/// A write was attempted on a store opened with #RDRIVE_OPEN_READ_ONLY.
+pub const RDRIVE_ERR_READ_ONLY: rdrive_status = -5;
+/// An earlier write or sync on this handle failed; it refuses further writes.
+/// Close and reopen the store.
+pub const RDRIVE_ERR_POISONED: rdrive_status = -6;
+/// A callback failed or asked to stop; nothing was committed.
+pub const RDRIVE_ERR_ABORTED: rdrive_status = -7;
+/// An internal error (a bug) was caught at the library boundary.
+pub const RDRIVE_ERR_PANIC: rdrive_status = -8;
+/// The caller's buffer is too small; the required size was reported.
+pub const RDRIVE_ERR_BUFFER_TOO_SMALL: rdrive_status = -9;
+
+/// Alignment of every regular value's first byte, in the file and in memory.
+pub const RDRIVE_PAYLOAD_ALIGNMENT: usize = 64;
+/// Size of the trailer stored after each value.
+pub const RDRIVE_METADATA_SIZE: usize = 20;
+/// Size of a namespaced key built by rdrive_namespace_key().
+pub const RDRIVE_NAMESPACED_KEY_LEN: usize = 16;
+
+/// Open flag: read-only. Never modifies the file (bytes or attributes) and
+/// never creates it; write calls return #RDRIVE_ERR_READ_ONLY.
+pub const RDRIVE_OPEN_READ_ONLY: u32 = 0x1;
+/// Open flag: every write call is made durable (fdatasync) before it returns.
+pub const RDRIVE_OPEN_SYNC: u32 = 0x2;
+/// Open flag: fail with #RDRIVE_ERR_IO if the file does not exist instead of
+/// creating it. (A read-only open never creates.)
+pub const RDRIVE_OPEN_MUST_EXIST: u32 = 0x4;
+/// Open flag: let recovery discard data it would otherwise refuse to touch (a
+/// file with no valid entries at all, or damage in synced data), keeping the
+/// longest valid prefix.
+pub const RDRIVE_OPEN_REPAIR: u32 = 0x8;
+
+/// An open store. Opaque; create with rdrive_store_open(), release with
+/// rdrive_store_close().
+pub struct rdrive_store {
+    store: Store,
+}
+
+/// A stored value, read in place: the C face of an entry handle. Holds a
+/// counted reference to the store's memory mapping, so its bytes stay valid
+/// until rdrive_entry_free(), even after the store is closed. Opaque.
+pub struct rdrive_entry {
+    entry: EntryHandle,
+}
+
+/// A snapshot iterator over a store's live entries, newest first. Opaque;
+/// release with rdrive_iter_free().
+pub struct rdrive_iter {
+    iter: EntryIter,
+}
+
+/// One key/value pair for rdrive_store_batch_write().
+#[repr(C)]
+pub struct rdrive_kv {
+    /// Key bytes (NULL allowed when key_len is 0).
+    pub key: *const u8,
+    /// Key length.
+    pub key_len: usize,
+    /// Value bytes.
+    pub value: *const u8,
+    /// Value length (at least 1).
+    pub value_len: usize,
+}
+
+/// A byte string: pointer and length. As input (keys of batch calls) NULL is
+/// allowed when len is 0; as output it points into library-owned memory.
+#[repr(C)]
+pub struct rdrive_bytes {
+    /// First byte.
+    pub ptr: *const u8,
+    /// Number of bytes.
+    pub len: usize,
+}
+
+/// An entry's 20-byte trailer, decoded.
+#[repr(C)]
+pub struct rdrive_metadata {
+    /// xxh3-64 hash of the key (see rdrive_hash_key()).
+    pub key_hash: u64,
+    /// File length before this entry was appended.
+    pub prev_offset: u64,
+    /// CRC-32 (zlib polynomial) of the value.
+    pub checksum: u32,
+}
+
+/// Stream source for rdrive_store_write_stream(): fill `buf` with up to `cap`
+/// bytes and return how many (>0), 0 at the end of the stream, or a negative
+/// number to abort.
+pub type rdrive_read_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, cap: usize) -> libc::intptr_t>;
+
+/// Progress callback for rdrive_store_compact_with_progress(): called with
+/// entries copied so far and the total; return 0 to continue, non-zero to
+/// stop.
+pub type rdrive_progress_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, done: u64, total: u64) -> i32>;
+
+/// Visitor for rdrive_store_peek(): sees the value's bytes, valid only
+/// during the call.
+pub type rdrive_view_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, ptr: *const u8, len: usize)>;
+
+/// Box ownership for the opaque types: created by the library, handed to C
+/// as a raw pointer, and released exactly once.
+pub(crate) trait Owned: Sized {
+    fn into_raw(self) -> *mut Self {
+        Box::into_raw(Box::new(self))
+    }
+
+    /// # Safety
+    /// `ptr` is NULL or was returned by [`Owned::into_raw`] and not freed.
+    unsafe fn free(ptr: *mut Self) {
+        if !ptr.is_null() {
+            // SAFETY: the caller guarantees `ptr` came from `into_raw` (a
+            // leaked Box) and is released only once.
+            drop(unsafe { Box::from_raw(ptr) });
+        }
+    }
+}
+
+impl Owned for rdrive_store {}
+impl Owned for rdrive_entry {}
+impl Owned for rdrive_iter {}

@@ -1,0 +1,836 @@
+//! `rdrive_store_*`: opening, writing, reading, maintenance.
+
+use std::ffi::{c_char, c_void};
+use std::io;
+
+use super::boundary::{self, array, borrow, bytes, call, invalid, optional_out, path};
+use super::*;
+use crate::{Error, OpenOptions, compute_hash};
+
+const ALL_FLAGS: u32 =
+    RDRIVE_OPEN_READ_ONLY | RDRIVE_OPEN_SYNC | RDRIVE_OPEN_MUST_EXIST | RDRIVE_OPEN_REPAIR;
+
+fn found(yes: bool) -> rdrive_status {
+    if yes { RDRIVE_OK } else { RDRIVE_NOT_FOUND }
+}
+
+/// # Safety
+/// `store` is NULL or a live store from rdrive_store_open().
+unsafe fn store_ref<'a>(store: *const rdrive_store) -> Result<&'a Store, Error> {
+    // SAFETY: forwarded caller contract.
+    Ok(&unsafe { borrow(store, "store") }?.store)
+}
+
+/// Opens the store at `path` (creating it unless a flag forbids it) and
+/// recovers it: a torn end left by a crash is discarded, keeping the longest
+/// valid prefix (see rdrive_store_recovered_bytes()).
+///
+/// @param path NUL-terminated file path.
+/// @param flags Bitwise OR of RDRIVE_OPEN_* flags; 0 opens read-write and
+///        creates the file if missing.
+/// @param out Receives the new store; NULL on failure. Close it with
+///        rdrive_store_close().
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG (NULL or empty path, unknown
+///         flag, a directory); #RDRIVE_ERR_IO (missing file with
+///         #RDRIVE_OPEN_MUST_EXIST or #RDRIVE_OPEN_READ_ONLY, permissions);
+///         #RDRIVE_ERR_CORRUPT (not a store, or synced data damaged; the file
+///         is untouched); #RDRIVE_ERR_LOCKED (another read-write handle has
+///         it open).
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `path` is NULL or NUL-terminated; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_open(
+    path: *const c_char,
+    flags: u32,
+    out: *mut *mut rdrive_store,
+) -> rdrive_status {
+    // SAFETY: forwarded caller contract.
+    unsafe { rdrive_store_open_with_report(path, flags, out, std::ptr::null_mut()) }
+}
+
+/// rdrive_store_open(), also reporting how many bytes recovery discarded.
+///
+/// @param recovered_bytes If not NULL, receives the number of bytes of a torn
+///        or damaged end that were discarded (0 for a clean file); 0 on
+///        failure.
+/// @return As rdrive_store_open().
+///
+/// # Safety
+/// As rdrive_store_open(); `recovered_bytes` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_open_with_report(
+    path: *const c_char,
+    flags: u32,
+    out: *mut *mut rdrive_store,
+    recovered_bytes: *mut u64,
+) -> rdrive_status {
+    call("rdrive_store_open", || {
+        // SAFETY: forwarded caller contract.
+        let recovered = unsafe { optional_out(recovered_bytes, 0) };
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { path_arg(path) }?;
+        if flags & !ALL_FLAGS != 0 {
+            return Err(invalid(&format!(
+                "unknown open flags {:#x}",
+                flags & !ALL_FLAGS
+            )));
+        }
+        let store = OpenOptions::new()
+            .read_only(flags & RDRIVE_OPEN_READ_ONLY != 0)
+            .sync_writes(flags & RDRIVE_OPEN_SYNC != 0)
+            .create(flags & RDRIVE_OPEN_MUST_EXIST == 0)
+            .repair(flags & RDRIVE_OPEN_REPAIR != 0)
+            .open(path)?;
+        if let Some(r) = recovered {
+            *r = store.recovered_bytes();
+        }
+        *out = rdrive_store { store }.into_raw();
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// # Safety
+/// As [`path`].
+unsafe fn path_arg<'a>(p: *const c_char) -> Result<&'a std::path::Path, Error> {
+    // SAFETY: forwarded caller contract.
+    unsafe { path(p) }
+}
+
+/// Closes the store: syncs pending writes, records a clean close, releases
+/// the file lock and frees the handle. Entries read from it stay valid.
+/// Accepts NULL.
+///
+/// Must not run concurrently with any other call on the same store. Errors
+/// from the final sync cannot be reported here: call rdrive_store_sync()
+/// first if you need to see them.
+///
+/// # Safety
+/// `store` is NULL or a store from rdrive_store_open() not closed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_close(store: *mut rdrive_store) {
+    boundary::value("rdrive_store_close", (), || {
+        // SAFETY: forwarded caller contract.
+        unsafe { rdrive_store::free(store) }
+    })
+}
+
+/// Number of bytes of a torn or damaged end that recovery discarded when the
+/// store was opened (a read-only open discards them in memory only).
+///
+/// @return #RDRIVE_OK, #RDRIVE_ERR_INVALID_ARG.
+///
+/// # Safety
+/// `store` is NULL or live; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_recovered_bytes(
+    store: *const rdrive_store,
+    out: *mut u64,
+) -> rdrive_status {
+    call("rdrive_store_recovered_bytes", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, 0, "out") }?;
+        // SAFETY: forwarded caller contract.
+        *out = unsafe { store_ref(store) }?.recovered_bytes();
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Writes `value` under `key`, replacing any earlier value. The bytes are
+/// copied into the file; the caller keeps ownership of both buffers.
+///
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG (NULL pointer with non-zero
+///         length, empty value, or the single byte 0x00); #RDRIVE_ERR_IO (the
+///         handle is then poisoned); #RDRIVE_ERR_READ_ONLY;
+///         #RDRIVE_ERR_POISONED.
+///
+/// Thread-safe; writes are serialized.
+///
+/// # Safety
+/// `store` is NULL or live; `key`/`value` point to their lengths in readable
+/// bytes (or are NULL with length 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_write(
+    store: *mut rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    value: *const u8,
+    value_len: usize,
+) -> rdrive_status {
+    call("rdrive_store_write", || {
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        // SAFETY: forwarded caller contract.
+        let value = unsafe { bytes(value, value_len, "value") }?;
+        // SAFETY: forwarded caller contract.
+        unsafe { store_ref(store) }?.write(key, value)?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// rdrive_store_write() with a key hash from rdrive_hash_key().
+///
+/// # Safety
+/// As rdrive_store_write().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_write_hashed(
+    store: *mut rdrive_store,
+    key_hash: u64,
+    value: *const u8,
+    value_len: usize,
+) -> rdrive_status {
+    call("rdrive_store_write_hashed", || {
+        // SAFETY: forwarded caller contract.
+        let value = unsafe { bytes(value, value_len, "value") }?;
+        // SAFETY: forwarded caller contract.
+        unsafe { store_ref(store) }?.write_with_key_hash(key_hash, value)?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Writes `count` key/value pairs with one system call, all or nothing: if
+/// any item is invalid nothing is written. Within the batch the last write of
+/// a key wins. `count` 0 does nothing.
+///
+/// @param items Array of `count` pairs (NULL allowed when `count` is 0).
+/// @return As rdrive_store_write().
+///
+/// # Safety
+/// `items` points to `count` initialized pairs whose pointers satisfy
+/// rdrive_store_write()'s rules.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_batch_write(
+    store: *mut rdrive_store,
+    items: *const rdrive_kv,
+    count: usize,
+) -> rdrive_status {
+    call("rdrive_store_batch_write", || {
+        // SAFETY: forwarded caller contract.
+        let items = unsafe { array(items, count, "items") }?;
+        let mut pairs = Vec::with_capacity(items.len());
+        for (i, kv) in items.iter().enumerate() {
+            // SAFETY: forwarded caller contract for each item.
+            let key = unsafe { bytes(kv.key, kv.key_len, &format!("items[{i}].key")) }?;
+            // SAFETY: forwarded caller contract for each item.
+            let value = unsafe { bytes(kv.value, kv.value_len, &format!("items[{i}].value")) }?;
+            pairs.push((compute_hash(key), value));
+        }
+        // SAFETY: forwarded caller contract.
+        unsafe { store_ref(store) }?.batch_write_with_key_hashes(&pairs)?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Adapts a C read callback to `std::io::Read`.
+struct CallbackReader {
+    read: unsafe extern "C" fn(*mut c_void, *mut u8, usize) -> isize,
+    ctx: *mut c_void,
+}
+
+impl io::Read for CallbackReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // SAFETY: `buf` is valid for `buf.len()` writable bytes for the call;
+        // the callback's own contract is the caller's to keep.
+        let n = unsafe { (self.read)(self.ctx, buf.as_mut_ptr(), buf.len()) };
+        match usize::try_from(n) {
+            Ok(n) if n <= buf.len() => Ok(n),
+            Ok(n) => Err(io::Error::other(format!(
+                "callback returned {n} bytes for a buffer of {}",
+                buf.len()
+            ))),
+            Err(_) => Err(io::Error::other(format!("callback returned {n}"))),
+        }
+    }
+}
+
+/// Writes a value produced by `read` in chunks under `key`, without holding
+/// it all in memory. `read(ctx, buf, cap)` fills `buf` with up to `cap` bytes
+/// and returns the count, 0 at the end, or a negative number to abort.
+///
+/// If the callback aborts (or returns more than `cap`), nothing is committed
+/// and the file is exactly as before; the next write is unaffected.
+///
+/// @return As rdrive_store_write(), plus #RDRIVE_ERR_ABORTED. An empty
+///         stream or a lone 0x00 byte is #RDRIVE_ERR_INVALID_ARG.
+///
+/// Thread-safe; the callback runs on the calling thread while the store's
+/// writer is held (it must not write to the same store).
+///
+/// # Safety
+/// As rdrive_store_write(); `read` must be safe to call with `ctx`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_write_stream(
+    store: *mut rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    read: rdrive_read_fn,
+    ctx: *mut c_void,
+) -> rdrive_status {
+    call("rdrive_store_write_stream", || {
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        let read = read.ok_or_else(|| invalid("read callback is NULL"))?;
+        // SAFETY: forwarded caller contract.
+        let store = unsafe { store_ref(store) }?;
+        store.write_stream(key, &mut CallbackReader { read, ctx })?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Deletes `key` by appending a deletion marker.
+///
+/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND if the key is absent or already
+///         deleted (nothing is written); errors as rdrive_store_write().
+///
+/// # Safety
+/// As rdrive_store_write().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_delete(
+    store: *mut rdrive_store,
+    key: *const u8,
+    key_len: usize,
+) -> rdrive_status {
+    call("rdrive_store_delete", || {
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        // SAFETY: forwarded caller contract.
+        Ok(found(unsafe { store_ref(store) }?.delete(key)?))
+    })
+}
+
+/// Deletes every live key among `keys` with one system call; absent keys
+/// are skipped.
+///
+/// @param keys Array of `count` keys (NULL allowed when `count` is 0).
+/// @param deleted If not NULL, receives how many keys were deleted.
+/// @return #RDRIVE_OK (also when nothing was deleted); errors as
+///         rdrive_store_write().
+///
+/// # Safety
+/// `keys` points to `count` initialized byte strings; `deleted` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_batch_delete(
+    store: *mut rdrive_store,
+    keys: *const rdrive_bytes,
+    count: usize,
+    deleted: *mut usize,
+) -> rdrive_status {
+    call("rdrive_store_batch_delete", || {
+        // SAFETY: forwarded caller contract.
+        let deleted = unsafe { optional_out(deleted, 0) };
+        // SAFETY: forwarded caller contract.
+        let hashes = unsafe { key_hashes(keys, count) }?;
+        // SAFETY: forwarded caller contract.
+        let n = unsafe { store_ref(store) }?.batch_delete_key_hashes(&hashes)?;
+        if let Some(d) = deleted {
+            *d = n;
+        }
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// # Safety
+/// `keys` points to `count` initialized byte strings (or is NULL with 0).
+unsafe fn key_hashes(keys: *const rdrive_bytes, count: usize) -> Result<Vec<u64>, Error> {
+    // SAFETY: forwarded caller contract.
+    let keys = unsafe { array(keys, count, "keys") }?;
+    keys.iter()
+        .enumerate()
+        // SAFETY: forwarded caller contract for each key.
+        .map(|(i, k)| unsafe { bytes(k.ptr, k.len, &format!("keys[{i}]")) }.map(compute_hash))
+        .collect()
+}
+
+/// Moves the value of `old_key` to `new_key` with one append (the new entry
+/// and a deletion marker for the old key).
+///
+/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND if `old_key` is absent;
+///         #RDRIVE_ERR_INVALID_ARG if both keys are the same key; errors as
+///         rdrive_store_write().
+///
+/// # Safety
+/// As rdrive_store_write() for both keys.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_rename(
+    store: *mut rdrive_store,
+    old_key: *const u8,
+    old_len: usize,
+    new_key: *const u8,
+    new_len: usize,
+) -> rdrive_status {
+    call("rdrive_store_rename", || {
+        // SAFETY: forwarded caller contract.
+        let old = unsafe { bytes(old_key, old_len, "old_key") }?;
+        // SAFETY: forwarded caller contract.
+        let new = unsafe { bytes(new_key, new_len, "new_key") }?;
+        // SAFETY: forwarded caller contract.
+        Ok(found(unsafe { store_ref(store) }?.rename(old, new)?))
+    })
+}
+
+/// Appends the current value of `key` to `target` (keeping its stored
+/// checksum). `store` is unchanged.
+///
+/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND if `key` is absent;
+///         #RDRIVE_ERR_INVALID_ARG if both handles are open on the same file
+///         (detected by device and inode, whatever the paths); errors of
+///         writing to `target`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `store` and `target` are NULL or live; `key` as in rdrive_store_write().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_copy(
+    store: *mut rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    target: *mut rdrive_store,
+) -> rdrive_status {
+    call("rdrive_store_copy", || {
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        // SAFETY: forwarded caller contract.
+        let target = unsafe { borrow(target, "target") }?;
+        // SAFETY: forwarded caller contract.
+        Ok(found(
+            unsafe { store_ref(store) }?.copy(key, &target.store)?,
+        ))
+    })
+}
+
+/// rdrive_store_copy(), then deletes `key` from `store` (unless it was
+/// overwritten in between). Not atomic across the two files: a crash in
+/// between leaves the key in both.
+///
+/// @return As rdrive_store_copy().
+///
+/// # Safety
+/// As rdrive_store_copy().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_transfer(
+    store: *mut rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    target: *mut rdrive_store,
+) -> rdrive_status {
+    call("rdrive_store_transfer", || {
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        // SAFETY: forwarded caller contract.
+        let target = unsafe { borrow(target, "target") }?;
+        // SAFETY: forwarded caller contract.
+        Ok(found(
+            unsafe { store_ref(store) }?.transfer(key, &target.store)?,
+        ))
+    })
+}
+
+/// Reads the current value of `key`, in place (no copy).
+///
+/// @param out Receives a new entry (free it with rdrive_entry_free()); NULL
+///        when the key is absent or on failure. The entry stays valid after
+///        later writes, compaction and rdrive_store_close().
+/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND; #RDRIVE_ERR_INVALID_ARG;
+///         #RDRIVE_ERR_CORRUPT (the file was modified by another program).
+///
+/// Thread-safe and lock-free.
+///
+/// # Safety
+/// `store` is NULL or live; `key` as in rdrive_store_write(); `out` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_read(
+    store: *const rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    out: *mut *mut rdrive_entry,
+) -> rdrive_status {
+    call("rdrive_store_read", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        // SAFETY: forwarded caller contract.
+        let entry = unsafe { store_ref(store) }?.read(key)?;
+        Ok(give_entry(entry, out))
+    })
+}
+
+fn give_entry(entry: Option<crate::EntryHandle>, out: &mut *mut rdrive_entry) -> rdrive_status {
+    match entry {
+        Some(entry) => {
+            *out = rdrive_entry { entry }.into_raw();
+            RDRIVE_OK
+        }
+        None => RDRIVE_NOT_FOUND,
+    }
+}
+
+/// rdrive_store_read() with a key hash from rdrive_hash_key().
+///
+/// # Safety
+/// As rdrive_store_read().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_read_hashed(
+    store: *const rdrive_store,
+    key_hash: u64,
+    out: *mut *mut rdrive_entry,
+) -> rdrive_status {
+    call("rdrive_store_read_hashed", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
+        // SAFETY: forwarded caller contract.
+        let entry = unsafe { store_ref(store) }?.read_with_key_hash(key_hash)?;
+        Ok(give_entry(entry, out))
+    })
+}
+
+/// Reads `count` keys at once.
+///
+/// @param keys Array of `count` keys.
+/// @param out Array of `count` entry slots: slot i receives the entry of
+///        keys[i], or NULL if absent. Free each non-NULL entry. On failure
+///        every slot is NULL.
+/// @param found If not NULL, receives how many keys were found.
+/// @return #RDRIVE_OK (even if some keys are absent); errors as
+///         rdrive_store_read().
+///
+/// # Safety
+/// `keys` points to `count` initialized byte strings; `out` to `count`
+/// writable slots; `found` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_batch_read(
+    store: *const rdrive_store,
+    keys: *const rdrive_bytes,
+    count: usize,
+    out: *mut *mut rdrive_entry,
+    found: *mut usize,
+) -> rdrive_status {
+    call("rdrive_store_batch_read", || {
+        // SAFETY: forwarded caller contract.
+        let found_out = unsafe { optional_out(found, 0) };
+        if count > 0 && out.is_null() {
+            return Err(invalid("out is NULL"));
+        }
+        for i in 0..count {
+            // SAFETY: `out` has `count` writable slots per the contract.
+            unsafe { out.add(i).write(std::ptr::null_mut()) };
+        }
+        // SAFETY: forwarded caller contract.
+        let hashes = unsafe { key_hashes(keys, count) }?;
+        // SAFETY: forwarded caller contract.
+        let entries = unsafe { store_ref(store) }?.batch_read_hashed_keys(&hashes)?;
+        let mut n = 0;
+        for (i, entry) in entries.into_iter().enumerate() {
+            if let Some(entry) = entry {
+                // SAFETY: as above.
+                unsafe { out.add(i).write(rdrive_entry { entry }.into_raw()) };
+                n += 1;
+            }
+        }
+        if let Some(f) = found_out {
+            *f = n;
+        }
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Calls `view(ctx, ptr, len)` with the current value of `key`, in place,
+/// without allocating or creating an entry: the cheapest read. The bytes are
+/// valid only during the call and must not be written.
+///
+/// @return #RDRIVE_OK (view was called once); #RDRIVE_NOT_FOUND (view was not
+///         called); #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
+///
+/// Thread-safe and lock-free; the callback may call other read functions.
+///
+/// # Safety
+/// As rdrive_store_read(); `view` must be safe to call with `ctx`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_peek(
+    store: *const rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    view: rdrive_view_fn,
+    ctx: *mut c_void,
+) -> rdrive_status {
+    call("rdrive_store_peek", || {
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        let view = view.ok_or_else(|| invalid("view callback is NULL"))?;
+        // SAFETY: forwarded caller contract.
+        let store = unsafe { store_ref(store) }?;
+        // SAFETY: the bytes are valid for the duration of the callback; the
+        // callback's own contract is the caller's.
+        let seen = store.peek(key, |b| unsafe { view(ctx, b.as_ptr(), b.len()) })?;
+        Ok(found(seen.is_some()))
+    })
+}
+
+/// Copies the current value of `key` into `buf`.
+///
+/// @param buf Destination of `cap` bytes (NULL allowed when `cap` is 0).
+/// @param len Receives the value's length (also when it does not fit); 0
+///        when absent or on other failures.
+/// @return #RDRIVE_OK (copied); #RDRIVE_NOT_FOUND;
+///         #RDRIVE_ERR_BUFFER_TOO_SMALL (nothing copied, `*len` is the size
+///         needed); #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
+///
+/// Thread-safe; allocates nothing.
+///
+/// # Safety
+/// As rdrive_store_read(); `buf` points to `cap` writable bytes; `len` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_read_into(
+    store: *const rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    buf: *mut u8,
+    cap: usize,
+    len: *mut usize,
+) -> rdrive_status {
+    call("rdrive_store_read_into", || {
+        // SAFETY: forwarded caller contract.
+        let len_out = unsafe { boundary::out(len, 0, "len") }?;
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        if cap > 0 && buf.is_null() {
+            return Err(invalid("buf is NULL but cap is not 0"));
+        }
+        if cap > isize::MAX as usize {
+            return Err(invalid("cap is too large"));
+        }
+        // SAFETY: forwarded caller contract.
+        let store = unsafe { store_ref(store) }?;
+        let copied = store.peek(key, |value| {
+            if value.len() > cap {
+                return Err(value.len());
+            }
+            if !value.is_empty() {
+                // SAFETY: `buf` has `cap >= value.len()` writable bytes and
+                // cannot overlap the read-only mapping.
+                unsafe { std::ptr::copy_nonoverlapping(value.as_ptr(), buf, value.len()) };
+            }
+            Ok(value.len())
+        })?;
+        match copied {
+            None => Ok(RDRIVE_NOT_FOUND),
+            Some(Ok(n)) => {
+                *len_out = n;
+                Ok(RDRIVE_OK)
+            }
+            Some(Err(needed)) => {
+                *len_out = needed;
+                boundary::set_last_error(
+                    "rdrive_store_read_into",
+                    &format!("value is {needed} bytes, buffer holds {cap}"),
+                );
+                Ok(RDRIVE_ERR_BUFFER_TOO_SMALL)
+            }
+        }
+    })
+}
+
+/// The newest entry whose key is still live: the most recent write not
+/// overwritten or deleted since. Never a deletion marker.
+///
+/// @param out Receives a new entry (free with rdrive_entry_free()); NULL if
+///        none.
+/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND (no live keys);
+///         #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
+///
+/// # Safety
+/// `store` is NULL or live; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_read_last(
+    store: *const rdrive_store,
+    out: *mut *mut rdrive_entry,
+) -> rdrive_status {
+    call("rdrive_store_read_last", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
+        // SAFETY: forwarded caller contract.
+        let entry = unsafe { store_ref(store) }?.read_last_entry()?;
+        Ok(give_entry(entry, out))
+    })
+}
+
+/// Whether `key` has a live value.
+///
+/// @param out Receives true or false (false on failure).
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+///
+/// # Safety
+/// As rdrive_store_read(); `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_exists(
+    store: *const rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    out: *mut bool,
+) -> rdrive_status {
+    call("rdrive_store_exists", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, false, "out") }?;
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { bytes(key, key_len, "key") }?;
+        // SAFETY: forwarded caller contract.
+        *out = unsafe { store_ref(store) }?.exists(key)?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Number of live keys.
+///
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+///
+/// # Safety
+/// `store` is NULL or live; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_len(
+    store: *const rdrive_store,
+    out: *mut u64,
+) -> rdrive_status {
+    call("rdrive_store_len", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, 0, "out") }?;
+        // SAFETY: forwarded caller contract.
+        *out = unsafe { store_ref(store) }?.len() as u64;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Length of the store's valid data: the file's size (on a read-only open of
+/// a file with a torn end, the torn bytes are not counted).
+///
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+///
+/// # Safety
+/// `store` is NULL or live; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_file_size(
+    store: *const rdrive_store,
+    out: *mut u64,
+) -> rdrive_status {
+    call("rdrive_store_file_size", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, 0, "out") }?;
+        // SAFETY: forwarded caller contract.
+        *out = unsafe { store_ref(store) }?.file_size();
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Bytes a compaction would reclaim now (overwritten and deleted entries and
+/// their padding). Walks the live entries: O(live keys).
+///
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+///
+/// # Safety
+/// `store` is NULL or live; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_reclaimable_bytes(
+    store: *const rdrive_store,
+    out: *mut u64,
+) -> rdrive_status {
+    call("rdrive_store_reclaimable_bytes", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, 0, "out") }?;
+        // SAFETY: forwarded caller contract.
+        *out = unsafe { store_ref(store) }?.reclaimable_bytes();
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Makes every write so far durable (fdatasync) and records the durable
+/// length beside the file. A no-op on a read-only store.
+///
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_IO (the handle is
+///         then poisoned; the sync is never retried); #RDRIVE_ERR_POISONED.
+///
+/// # Safety
+/// `store` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_sync(store: *mut rdrive_store) -> rdrive_status {
+    call("rdrive_store_sync", || {
+        // SAFETY: forwarded caller contract.
+        unsafe { store_ref(store) }?.sync()?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Rewrites the store with only its live entries, reclaiming the space of
+/// overwritten and deleted ones, then switches this handle to the new file.
+/// The handle keeps working; entries read before stay valid. Readers are not
+/// blocked; writers wait until it finishes. A stale temporary file from an
+/// earlier crash is discarded, never merged.
+///
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_READ_ONLY;
+///         #RDRIVE_ERR_IO; #RDRIVE_ERR_POISONED.
+///
+/// # Safety
+/// `store` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_compact(store: *mut rdrive_store) -> rdrive_status {
+    // SAFETY: forwarded caller contract.
+    unsafe { rdrive_store_compact_with_progress(store, None, std::ptr::null_mut()) }
+}
+
+/// rdrive_store_compact(), calling `progress(ctx, done, total)` (entries
+/// copied so far, live entries in all) as it goes. A non-zero return stops
+/// it: the store stays as it was and #RDRIVE_ERR_ABORTED is returned.
+/// `progress` may be NULL.
+///
+/// # Safety
+/// As rdrive_store_compact(); `progress` must be safe to call with `ctx`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_compact_with_progress(
+    store: *mut rdrive_store,
+    progress: rdrive_progress_fn,
+    ctx: *mut c_void,
+) -> rdrive_status {
+    call("rdrive_store_compact", || {
+        // SAFETY: forwarded caller contract.
+        let store = unsafe { store_ref(store) }?;
+        store.compact_with_progress(|done, total| {
+            let Some(f) = progress else { return true };
+            // SAFETY: the callback's contract is the caller's.
+            let stop = unsafe { f(ctx, done, total) };
+            stop == 0
+        })?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Starts a snapshot iteration over the live entries, newest first, one per
+/// key. Later writes do not show up in it.
+///
+/// @param out Receives a new iterator (free with rdrive_iter_free()).
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+///
+/// Thread-safe to create; the iterator itself is used by one thread at a
+/// time. It may outlive the store.
+///
+/// # Safety
+/// `store` is NULL or live; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_iter(
+    store: *const rdrive_store,
+    out: *mut *mut rdrive_iter,
+) -> rdrive_status {
+    call("rdrive_store_iter", || {
+        // SAFETY: forwarded caller contract.
+        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
+        // SAFETY: forwarded caller contract.
+        let iter = unsafe { store_ref(store) }?.iter_entries();
+        *out = rdrive_iter { iter }.into_raw();
+        Ok(RDRIVE_OK)
+    })
+}
