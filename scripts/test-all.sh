@@ -33,7 +33,7 @@ run_ctest() { # build-dir cmake-options... -- ctest-options...
 echo "== C tests, tool and package"
 run_ctest build --
 echo "== C tests under valgrind"
-run_ctest build-valgrind -DRDRIVE_VALGRIND=ON -- -E '^(cli|package_consumers)$'
+run_ctest build-valgrind -DRDRIVE_VALGRIND=ON -- -E '^(cli|package_consumers|header_standalone)$'
 echo "== C tests under AddressSanitizer + UBSan"
 run_ctest build-asan -DRDRIVE_SANITIZE=ON --
 echo "== all tests passed"
