@@ -35,6 +35,23 @@ int main(void) {
     /* Exhausted stays exhausted. */
     CHECK_STATUS(rdrive_iter_next(it, &e), RDRIVE_NOT_FOUND);
     rdrive_iter_free(it);
+
+    /* The allocation-free form: views stay valid until the iterator is freed,
+     * also after the store is closed. */
+    REQUIRE_OK(rdrive_store_open(path, RDRIVE_OPEN_READ_ONLY, &s));
+    REQUIRE_OK(rdrive_store_iter(s, &it));
+    rdrive_store_close(s);
+    rdrive_bytes views[3];
+    uint64_t hashes[3];
+    size_t count = 0;
+    while (count < 3 && (st = rdrive_iter_next_view(it, &views[count], &hashes[count])) == RDRIVE_OK) count++;
+    CHECK(count == 3); /* d1, a2, c1 */
+    CHECK_STATUS(rdrive_iter_next_view(it, &views[0], NULL), RDRIVE_NOT_FOUND);
+    CHECK(views[0].ptr == NULL && views[0].len == 0);
+    CHECK(views[1].len == 2 && memcmp(views[1].ptr, "a2", 2) == 0);
+    CHECK(hashes[1] == rdrive_hash_key(KEY("a")));
+    CHECK(views[2].len == 2 && memcmp(views[2].ptr, "c1", 2) == 0);
+    rdrive_iter_free(it);
     remove_tree(dir);
     return finish("iteration");
 }

@@ -125,8 +125,11 @@ int main(void) {
     INVALID(rdrive_store_iter(NULL, &it));
     INVALID(rdrive_store_iter(s, NULL));
     INVALID(rdrive_iter_next(NULL, &e));
+    rdrive_bytes view;
+    INVALID(rdrive_iter_next_view(NULL, &view, &u64));
     REQUIRE_OK(rdrive_store_iter(s, &it));
     INVALID(rdrive_iter_next(it, NULL));
+    INVALID(rdrive_iter_next_view(it, NULL, &u64));
     rdrive_iter_free(it);
 
     /* Entries. */

@@ -443,6 +443,27 @@ rdrive_status rdrive_entry_read_at(const struct rdrive_entry *entry,
 rdrive_status rdrive_iter_next(struct rdrive_iter *iter, struct rdrive_entry **out);
 
 /**
+ * Advances the iterator without creating an entry: the cheapest way to
+ * scan a store (no allocation, no reference counting).
+ *
+ * @param value Receives the value's bytes, in place. They stay valid and
+ *        unchanged until rdrive_iter_free() on this iterator (not just until
+ *        the next call), even after the store is closed. {NULL, 0} at the end.
+ * @param key_hash If not NULL, receives the entry's key hash.
+ * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND when exhausted;
+ *         #RDRIVE_ERR_INVALID_ARG.
+ *
+ * One thread at a time per iterator.
+ *
+ * # Safety
+ * `iter` is NULL or a live iterator not used concurrently; `value` is NULL
+ * or writable; `key_hash` is NULL or writable.
+ */
+rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
+                                    struct rdrive_bytes *value,
+                                    uint64_t *key_hash);
+
+/**
  * Frees an iterator. Accepts NULL. Entries it returned stay valid.
  *
  * # Safety

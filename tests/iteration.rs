@@ -22,6 +22,26 @@ fn iteration_yields_live_entries_newest_first_once_each() {
 }
 
 #[test]
+fn views_match_handles_and_outlive_the_store() {
+    let dir = TempDir::new("iter-view");
+    let s = Store::open(dir.file("i.rdrive")).unwrap();
+    for i in 0..5000u32 {
+        s.write(&(i % 3000).to_le_bytes(), &i.to_be_bytes())
+            .unwrap();
+    }
+    let handles: Vec<Vec<u8>> = s.iter_entries().map(|e| e.to_vec()).collect();
+    let mut it = s.iter_entries();
+    drop(s);
+    let mut views = Vec::new();
+    assert_eq!(it.remaining(), 3000);
+    while let Some((meta, bytes)) = it.next_view() {
+        assert_eq!(meta.checksum, rdrive::compute_checksum(bytes));
+        views.push(bytes.to_vec());
+    }
+    assert_eq!(views, handles);
+}
+
+#[test]
 fn an_iterator_is_a_snapshot_taken_when_it_is_created() {
     let dir = TempDir::new("iter-snap");
     let s = Store::open(dir.file("i.rdrive")).unwrap();

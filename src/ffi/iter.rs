@@ -35,6 +35,56 @@ pub unsafe extern "C" fn rdrive_iter_next(
     })
 }
 
+/// Advances the iterator without creating an entry: the cheapest way to
+/// scan a store (no allocation, no reference counting).
+///
+/// @param value Receives the value's bytes, in place. They stay valid and
+///        unchanged until rdrive_iter_free() on this iterator (not just until
+///        the next call), even after the store is closed. {NULL, 0} at the end.
+/// @param key_hash If not NULL, receives the entry's key hash.
+/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND when exhausted;
+///         #RDRIVE_ERR_INVALID_ARG.
+///
+/// One thread at a time per iterator.
+///
+/// # Safety
+/// `iter` is NULL or a live iterator not used concurrently; `value` is NULL
+/// or writable; `key_hash` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_iter_next_view(
+    iter: *mut rdrive_iter,
+    value: *mut rdrive_bytes,
+    key_hash: *mut u64,
+) -> rdrive_status {
+    call("rdrive_iter_next_view", || {
+        let empty = rdrive_bytes {
+            ptr: std::ptr::null(),
+            len: 0,
+        };
+        // SAFETY: forwarded caller contract.
+        let value = unsafe { boundary::out(value, empty, "value") }?;
+        // SAFETY: forwarded caller contract.
+        let key_hash = unsafe { boundary::optional_out(key_hash, 0) };
+        // SAFETY: forwarded caller contract.
+        let iter = unsafe { borrow_mut(iter, "iter") }?;
+        match iter.iter.next_view() {
+            Some((meta, bytes)) => {
+                // The bytes live in the snapshot mapping the iterator keeps
+                // alive until rdrive_iter_free().
+                *value = rdrive_bytes {
+                    ptr: bytes.as_ptr(),
+                    len: bytes.len(),
+                };
+                if let Some(k) = key_hash {
+                    *k = meta.key_hash;
+                }
+                Ok(RDRIVE_OK)
+            }
+            None => Ok(RDRIVE_NOT_FOUND),
+        }
+    })
+}
+
 /// Frees an iterator. Accepts NULL. Entries it returned stay valid.
 ///
 /// # Safety

@@ -19,6 +19,11 @@ mod iter;
 mod misc;
 mod store;
 
+pub use entry::*;
+pub use iter::*;
+pub use misc::*;
+pub use store::*;
+
 use std::ffi::c_void;
 
 use crate::{EntryHandle, EntryIter, Store};

@@ -213,10 +213,11 @@ pub unsafe extern "C" fn rdrive_store_batch_write(
         let items = unsafe { array(items, count, "items") }?;
         let mut pairs = Vec::with_capacity(items.len());
         for (i, kv) in items.iter().enumerate() {
+            let at = |e: Error| invalid(&format!("items[{i}]: {e}"));
             // SAFETY: forwarded caller contract for each item.
-            let key = unsafe { bytes(kv.key, kv.key_len, &format!("items[{i}].key")) }?;
+            let key = unsafe { bytes(kv.key, kv.key_len, "key") }.map_err(at)?;
             // SAFETY: forwarded caller contract for each item.
-            let value = unsafe { bytes(kv.value, kv.value_len, &format!("items[{i}].value")) }?;
+            let value = unsafe { bytes(kv.value, kv.value_len, "value") }.map_err(at)?;
             pairs.push((compute_hash(key), value));
         }
         // SAFETY: forwarded caller contract.
@@ -341,8 +342,12 @@ unsafe fn key_hashes(keys: *const rdrive_bytes, count: usize) -> Result<Vec<u64>
     let keys = unsafe { array(keys, count, "keys") }?;
     keys.iter()
         .enumerate()
-        // SAFETY: forwarded caller contract for each key.
-        .map(|(i, k)| unsafe { bytes(k.ptr, k.len, &format!("keys[{i}]")) }.map(compute_hash))
+        .map(|(i, k)| {
+            // SAFETY: forwarded caller contract for each key.
+            unsafe { bytes(k.ptr, k.len, "key") }
+                .map(compute_hash)
+                .map_err(|e| invalid(&format!("keys[{i}]: {e}")))
+        })
         .collect()
 }
 

@@ -46,6 +46,13 @@ pub(crate) struct Index {
     used: AtomicUsize,
 }
 
+/// Adds to a counter that only the single mutator changes: a plain load and
+/// store (readers only load), no locked read-modify-write.
+#[inline]
+fn bump(counter: &AtomicUsize, by: usize) {
+    counter.store(counter.load(Ordering::Relaxed) + by, Ordering::Relaxed);
+}
+
 #[inline]
 fn mixed(key: u64) -> u64 {
     // Spread caller-chosen (structured) hashes as well as xxh3 ones.
@@ -133,11 +140,11 @@ impl Index {
     }
 
     /// A new table with the live keys of `self`, sized for them plus
-    /// `additional` more (and at least half again, so rebuilds stay rare).
+    /// `additional` more (and at least twice as many, so rebuilds stay rare).
     /// Mutator only.
     pub(crate) fn rebuilt(&self, additional: usize) -> io::Result<Self> {
         let live = self.len() as usize;
-        let next = Self::with_capacity(live.saturating_add(additional).max(live + live / 2))?;
+        let next = Self::with_capacity(live.saturating_add(additional).max(2 * live).max(1024))?;
         // Table order is mixed-hash order, so the copy fills `next` almost
         // sequentially.
         for (key, value) in self.live_pairs() {
@@ -170,7 +177,7 @@ impl Index {
                     // key also sees its value.
                     self.value(i).store(value, Ordering::Relaxed);
                     self.key(i).store(key, Ordering::Release);
-                    self.used.fetch_add(1, Ordering::Relaxed);
+                    bump(&self.used, 1);
                     break false;
                 }
                 i += 1;
@@ -180,14 +187,16 @@ impl Index {
             }
         };
         if !was_live {
-            self.live.fetch_add(1, Ordering::AcqRel);
+            self.live
+                .store(self.live.load(Ordering::Relaxed) + 1, Ordering::Release);
         }
         was_live
     }
 
-    /// Starts loading `key`'s home slot into cache (see [`IndexBuilder`]).
+    /// Starts loading `key`'s home slot into cache, so a later insert or
+    /// update does not stall on it.
     #[inline]
-    fn prefetch(&self, key: u64) {
+    pub(crate) fn prefetch(&self, key: u64) {
         self.words.prefetch(2 * home(key, self.slots));
     }
 
@@ -211,7 +220,7 @@ impl Index {
                 if k == EMPTY {
                     self.value(i).store(raw, Ordering::Relaxed);
                     self.key(i).store(key, Ordering::Release);
-                    self.used.fetch_add(1, Ordering::Relaxed);
+                    bump(&self.used, 1);
                     break;
                 }
                 i += 1;
@@ -221,7 +230,8 @@ impl Index {
             }
         }
         if value.is_some() {
-            self.live.fetch_add(1, Ordering::AcqRel);
+            self.live
+                .store(self.live.load(Ordering::Relaxed) + 1, Ordering::Release);
         }
     }
 
@@ -257,7 +267,8 @@ impl Index {
             return false;
         }
         cell.store(DELETED, Ordering::Release);
-        self.live.fetch_sub(1, Ordering::AcqRel);
+        self.live
+            .store(self.live.load(Ordering::Relaxed) - 1, Ordering::Release);
         true
     }
 
@@ -282,7 +293,19 @@ impl Index {
 
     /// Trailer offsets of all live keys, in table order.
     pub(crate) fn live_offsets(&self) -> Vec<u64> {
-        self.live_pairs().into_iter().map(|(_, v)| v).collect()
+        let mut out = Vec::with_capacity(self.len() as usize);
+        if let Some(v) = self.get(EMPTY) {
+            out.push(v);
+        }
+        for pair in self.words.words().chunks_exact(2) {
+            if pair[0].load(Ordering::Acquire) != EMPTY {
+                let v = pair[1].load(Ordering::Acquire);
+                if v != DELETED {
+                    out.push(v);
+                }
+            }
+        }
+        out
     }
 }
 

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use super::Store;
 use super::map::MapView;
-use super::read::entry_in;
+use super::read::{entry_in, locate_in};
 use crate::entry::EntryHandle;
+use crate::format::EntryMetadata;
 
 /// Iterator over the live entries of a store as they were when it was
 /// created, newest first, one per key. Writes made after its creation do
@@ -20,6 +21,28 @@ impl std::fmt::Debug for EntryIter {
         f.debug_struct("EntryIter")
             .field("remaining", &self.offsets.len())
             .finish()
+    }
+}
+
+impl EntryIter {
+    /// The next entry's trailer and value bytes, without creating a handle
+    /// (no allocation, no reference count). The bytes belong to the
+    /// iterator's snapshot mapping, which stays alive as long as the
+    /// iterator does.
+    pub fn next_view(&mut self) -> Option<(EntryMetadata, &[u8])> {
+        for at in self.offsets.by_ref() {
+            if let Ok((meta, loc)) = locate_in(&self.map, at)
+                && let Some(bytes) = self.map.mapping().get(loc.start..loc.end)
+            {
+                return Some((meta, bytes));
+            }
+        }
+        None
+    }
+
+    /// Number of entries not yet returned.
+    pub fn remaining(&self) -> usize {
+        self.offsets.len()
     }
 }
 
@@ -86,11 +109,14 @@ impl Store {
     }
 }
 
-/// Sorts offsets in decreasing order: LSD radix sort for large inputs (the
-/// values are file offsets, so only a few digit passes are needed).
+/// Sorts live trailer offsets in decreasing order: LSD radix sort for large
+/// inputs. The trailers of live entries always lie in distinct 64-byte
+/// blocks (each regular payload starts on a new block after the previous
+/// trailer), so sorting on `offset >> 6` orders them fully and saves a pass.
 fn sort_descending(v: &mut Vec<u64>) {
     const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
+    const SKIP: u32 = 6;
     if v.len() < 4096 {
         v.sort_unstable_by(|a, b| b.cmp(a));
         return;
@@ -98,7 +124,7 @@ fn sort_descending(v: &mut Vec<u64>) {
     let max = v.iter().copied().max().unwrap_or(0);
     let bits = u64::BITS - max.leading_zeros();
     let mut tmp = vec![0u64; v.len()];
-    let mut shift = 0;
+    let mut shift = SKIP;
     while shift < bits {
         let mut slots = [0usize; BUCKETS];
         for &x in v.iter() {
@@ -128,12 +154,14 @@ mod tests {
     fn radix_sort_orders_like_the_standard_sort() {
         for n in [0usize, 1, 100, 5000, 70_000] {
             let mut x: u64 = 99;
-            let mut v: Vec<u64> = (0..n)
-                .map(|_| {
+            // Distinct 64-byte blocks, any offset within each, as for live
+            // trailers.
+            let mut v: Vec<u64> = (0..n as u64)
+                .map(|i| {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    x >> (x % 40)
+                    (i * 7919 % 100_003) * 64 + x % 44
                 })
                 .collect();
             let mut expect = v.clone();

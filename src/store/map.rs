@@ -229,9 +229,17 @@ impl AtomicWords {
             .checked_mul(8)
             .ok_or_else(|| std::io::Error::other("index too large"))?;
         let map = memmap2::MmapMut::map_anon(bytes)?;
-        // Advice only: without huge pages the table still works.
+        // Advice only: without huge pages the table still works. Tables
+        // beyond a huge page are faulted in up front, in one call: random
+        // keys touch every page soon anyway, and this avoids two faults per
+        // page (read of the zero page, then copy on first write).
         #[cfg(target_os = "linux")]
-        let _ = map.advise(memmap2::Advice::HugePage);
+        {
+            let _ = map.advise(memmap2::Advice::HugePage);
+            if bytes >= 2 << 20 {
+                let _ = map.advise(memmap2::Advice::PopulateWrite);
+            }
+        }
         Ok(Self {
             map: Some(map),
             len,
@@ -247,6 +255,8 @@ impl AtomicWords {
             // SAFETY: a prefetch is only a hint: it never faults and does not
             // access memory architecturally; SSE is part of the x86_64
             // baseline.
+            // Into L2 (T1): callers prefetch up to a batch of slots ahead,
+            // more than L1 holds.
             unsafe {
                 core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
                     word.as_ptr().cast_const().cast(),

@@ -120,7 +120,10 @@ pub(crate) fn recover(
     let mut tail = base;
     let mut t = len;
     while t > base {
-        if search.good(t) {
+        // Cheap filter first: a candidate's prev tail must point below its
+        // trailer and not below the watermark. Random bytes almost never do,
+        // so most of a garbage region is rejected with one load.
+        if plausible_link(data, t, base) && search.good(t) {
             tail = t;
             break;
         }
@@ -140,6 +143,19 @@ pub(crate) fn recover(
         tail,
         verified_from: base,
     })
+}
+
+/// Whether the trailer that would end at `t` has a prev tail in
+/// `[base, t - METADATA_SIZE)`: necessary for `t` to be a valid tail.
+#[inline]
+fn plausible_link(data: &[u8], t: u64, base: u64) -> bool {
+    let meta = METADATA_SIZE as u64;
+    if t < meta + 1 {
+        return false;
+    }
+    let at = (t - meta + 8) as usize;
+    let prev = u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
+    prev >= base && prev < t - meta
 }
 
 fn check_watermark(data: &[u8], w: &Watermark) -> Result<(), Refusal> {

@@ -167,6 +167,7 @@ impl Store {
             tombstone: false,
         };
         self.prepare(w, loc.tail(), 1)?;
+        self.state.load().index.prefetch(key_hash);
         if payload.len() <= COPY_LIMIT {
             let mut buf = std::mem::take(&mut w.buf);
             buf.clear();
@@ -226,7 +227,11 @@ impl Store {
         buf.clear();
         let mut tail = start;
         let mut updates = Vec::with_capacity(entries.len());
+        let index = Arc::clone(&self.state.load().index);
         for (&(key_hash, payload), &checksum) in entries.iter().zip(&checksums) {
+            // The slot loads while the bytes are written; publishing then
+            // finds it in cache.
+            index.prefetch(key_hash);
             let loc = encode_entry(&mut buf, tail, key_hash, payload, checksum);
             tail = loc.tail();
             updates.push((key_hash, loc));
