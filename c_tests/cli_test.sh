@@ -61,7 +61,11 @@ grep -q "reclaimable:  0 bytes" "$dir/out" || fail "nothing reclaimable after co
 # Damage one byte of the big value in place: check reports it (exit 4).
 offset=$("$CLI" list "$s" | awk '$2 == 100003 {print $3}')
 [ -n "$offset" ] || fail "blob offset"
-printf 'X' | dd of="$s" bs=1 seek="$((offset + 10))" conv=notrunc 2>/dev/null
+at=$((offset + 10))
+old=$(dd if="$s" bs=1 skip="$at" count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
+new=X
+[ "$old" = 58 ] && new=Y # make sure the byte really changes
+printf '%s' "$new" | dd of="$s" bs=1 seek="$at" conv=notrunc 2>/dev/null
 expect_rc 4 "$CLI" check "$s"
 grep -q "3 live entries checked, 1 damaged" "$dir/out" || fail "check counts the damage"
 grep -q "damaged: key hash" "$dir/err" || fail "check names the damaged entry"
