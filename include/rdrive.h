@@ -62,6 +62,10 @@
  *   child instead (a read-write open there fails while the parent holds it).
  * - A value may not be empty nor the single byte 0x00 (the format's deletion
  *   marker); both give #RDRIVE_ERR_INVALID_ARG. Runs of zero bytes are fine.
+ * - The store is one file. Beside it, a read-write handle may leave
+ *   `<file>.rdrive-index` at close: a cache of the index that makes the next
+ *   open fast. It is validated before use and ignored when stale; deleting
+ *   it is always safe (#RDRIVE_OPEN_NO_INDEX_CACHE turns it off).
  * - Durability: a write returns once the bytes reached the operating system.
  *   Call rdrive_store_sync(), or open with #RDRIVE_OPEN_SYNC, to make writes
  *   survive power loss. After a failed write or sync the handle refuses
@@ -128,6 +132,13 @@
  * longest valid prefix.
  */
 #define RDRIVE_OPEN_REPAIR 0x8u
+
+/**
+ * Open flag: neither read nor write the index cache (`<path>.rdrive-index`,
+ * a copy of the index written at a clean close so the next open skips
+ * rebuilding it; validated before use and always safe to delete).
+ */
+#define RDRIVE_OPEN_NO_INDEX_CACHE 0x10u
 
 /**
  * A stored value, read in place: the C face of an entry handle. Holds a
@@ -787,7 +798,7 @@ rdrive_status rdrive_store_read_hashed(const struct rdrive_store *store,
  *
  * @param keys Array of `count` keys.
  * @param out Array of `count` entry slots: slot i receives the entry of
- *        keys[i], or NULL if absent. Free each non-NULL entry. On failure
+ *        the i-th key, or NULL if absent. Free each non-NULL entry. On failure
  *        every slot is NULL.
  * @param found If not NULL, receives how many keys were found.
  * @return #RDRIVE_OK (even if some keys are absent); errors as

@@ -32,6 +32,10 @@
 //!   process (`SIGBUS`).
 //! - Payloads must not be empty nor the single byte `0x00` (the format's
 //!   deletion marker); any other content, including runs of zeros, is fine.
+//! - The store is one file. Beside it, a read-write handle may leave
+//!   `<file>.rdrive-index` at a clean close: a validated, disposable cache of
+//!   the index that makes the next open fast (see
+//!   [`OpenOptions::index_cache`]).
 //!
 //! # Durability and recovery
 //!

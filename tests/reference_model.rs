@@ -59,13 +59,16 @@ fn verify(store: &Store, model: &HashMap<Vec<u8>, Vec<u8>>, keys: u64) {
     assert_eq!(listed, expect);
 }
 
-fn run(seed: u64, steps: usize) {
+fn run(seed: u64, steps: usize, cache_min_keys: usize) {
     const KEYS: u64 = 40;
     let dir = TempDir::new("model");
     let path = dir.file("m.rdrive");
     let mut rng = Rng(seed);
     let mut model: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
-    let mut store = Store::open(&path).unwrap();
+    let mut options = rdrive::OpenOptions::new();
+    options.index_cache_min_keys(cache_min_keys);
+    let open = |p: &std::path::Path| options.open(p).unwrap();
+    let mut store = open(&path);
     let key = |rng: &mut Rng| format!("key{}", rng.below(KEYS)).into_bytes();
     for step in 0..steps {
         match rng.below(100) {
@@ -122,8 +125,9 @@ fn run(seed: u64, steps: usize) {
             }
             91..=94 => {
                 drop(store);
-                store = Store::open(&path).unwrap();
+                store = open(&path);
                 assert_eq!(store.recovered_bytes(), 0);
+                assert_eq!(store.index_cache_used(), cache_min_keys == 0);
             }
             95..=96 => {
                 // A crash after a torn append: garbage past the end.
@@ -135,7 +139,7 @@ fn run(seed: u64, steps: usize) {
                 std::io::Write::write_all(&mut f, &noise(rng.next(), rng.below(500) as usize + 1))
                     .unwrap();
                 drop(f);
-                store = Store::open(&path).unwrap();
+                store = open(&path);
                 assert!(store.recovered_bytes() > 0);
             }
             _ => {
@@ -159,6 +163,13 @@ fn run(seed: u64, steps: usize) {
 #[test]
 fn random_operation_sequences_match_a_hashmap_across_reopens() {
     for seed in [1u64, 2, 3, 0xDEAD_BEEF, 42] {
-        run(seed, 600);
+        run(seed, 600, usize::MAX);
+    }
+}
+
+#[test]
+fn the_same_holds_when_every_reopen_loads_the_index_cache() {
+    for seed in [7u64, 8, 9, 0xC0FFEE] {
+        run(seed, 600, 0);
     }
 }

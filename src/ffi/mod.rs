@@ -150,6 +150,11 @@ pub type rdrive_progress_fn =
 pub type rdrive_view_fn =
     Option<unsafe extern "C" fn(ctx: *mut c_void, ptr: *const u8, len: usize)>;
 
+/// Open flag: neither read nor write the index cache (`<path>.rdrive-index`,
+/// a copy of the index written at a clean close so the next open skips
+/// rebuilding it; validated before use and always safe to delete).
+pub const RDRIVE_OPEN_NO_INDEX_CACHE: u32 = 0x10;
+
 /// Box ownership for the opaque types: created by the library, handed to C
 /// as a raw pointer, and released exactly once.
 pub(crate) trait Owned: Sized {

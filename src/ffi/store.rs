@@ -7,8 +7,11 @@ use super::boundary::{self, array, borrow, bytes, call, invalid, optional_out, p
 use super::*;
 use crate::{Error, OpenOptions, compute_hash};
 
-const ALL_FLAGS: u32 =
-    RDRIVE_OPEN_READ_ONLY | RDRIVE_OPEN_SYNC | RDRIVE_OPEN_MUST_EXIST | RDRIVE_OPEN_REPAIR;
+const ALL_FLAGS: u32 = RDRIVE_OPEN_READ_ONLY
+    | RDRIVE_OPEN_SYNC
+    | RDRIVE_OPEN_MUST_EXIST
+    | RDRIVE_OPEN_REPAIR
+    | RDRIVE_OPEN_NO_INDEX_CACHE;
 
 fn found(yes: bool) -> rdrive_status {
     if yes { RDRIVE_OK } else { RDRIVE_NOT_FOUND }
@@ -85,6 +88,7 @@ pub unsafe extern "C" fn rdrive_store_open_with_report(
             .sync_writes(flags & RDRIVE_OPEN_SYNC != 0)
             .create(flags & RDRIVE_OPEN_MUST_EXIST == 0)
             .repair(flags & RDRIVE_OPEN_REPAIR != 0)
+            .index_cache(flags & RDRIVE_OPEN_NO_INDEX_CACHE == 0)
             .open(path)?;
         if let Some(r) = recovered {
             *r = store.recovered_bytes();
@@ -500,7 +504,7 @@ pub unsafe extern "C" fn rdrive_store_read_hashed(
 ///
 /// @param keys Array of `count` keys.
 /// @param out Array of `count` entry slots: slot i receives the entry of
-///        keys[i], or NULL if absent. Free each non-NULL entry. On failure
+///        the i-th key, or NULL if absent. Free each non-NULL entry. On failure
 ///        every slot is NULL.
 /// @param found If not NULL, receives how many keys were found.
 /// @return #RDRIVE_OK (even if some keys are absent); errors as

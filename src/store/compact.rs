@@ -106,6 +106,10 @@ impl Store {
             }
         };
         let dir_synced = sync_parent_dir(&self.path);
+        // The cache described the old file.
+        if let Some((path, _)) = &self.cache {
+            super::cache::remove(path);
+        }
 
         // The path now names the compacted file: switch to it.
         {

@@ -272,6 +272,84 @@ impl Index {
         true
     }
 
+    /// Number of slots.
+    pub(crate) fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// The table as stored: `2 * slots` words (key, value per slot), the value
+    /// of key hash 0, and the used-slot count.
+    pub(crate) fn raw(&self) -> (&[AtomicU64], u64, usize) {
+        (
+            self.words.words(),
+            self.zero.load(Ordering::Acquire),
+            self.used(),
+        )
+    }
+
+    /// Rebuilds an index from [`Index::raw`] parts: `fill` writes the
+    /// `2 * slots` words as little-endian bytes. Returns `None` if the parts
+    /// are inconsistent.
+    pub(crate) fn from_raw(
+        slots: usize,
+        zero: u64,
+        live: u64,
+        used: usize,
+        fill: impl FnOnce(&mut [u8]) -> io::Result<()>,
+    ) -> io::Result<Option<Self>> {
+        if slots < MIN_SLOTS || used > slots || live > used as u64 + 1 {
+            return Ok(None);
+        }
+        let count = slots
+            .checked_mul(2)
+            .ok_or_else(|| io::Error::other("index too large"))?;
+        let mut words = AtomicWords::for_filling(count)?;
+        fill(words.bytes_mut())?;
+        #[cfg(target_endian = "big")]
+        for w in words.words() {
+            w.store(u64::from_le(w.load(Ordering::Relaxed)), Ordering::Relaxed);
+        }
+        let index = Self {
+            words,
+            slots,
+            zero: AtomicU64::new(zero),
+            live: AtomicU64::new(live),
+            used: AtomicUsize::new(used),
+        };
+        // The counts must describe the table; a table that cannot be probed
+        // (no empty slot) would loop forever.
+        let (mut seen_used, mut seen_live) = (0usize, u64::from(zero != VACANT && zero != DELETED));
+        for pair in index.words.words().chunks_exact(2) {
+            if pair[0].load(Ordering::Relaxed) != EMPTY {
+                seen_used += 1;
+                if pair[1].load(Ordering::Relaxed) != DELETED {
+                    seen_live += 1;
+                }
+            }
+        }
+        if seen_used != used || seen_live != live || !index.has_room_for(0) {
+            return Ok(None);
+        }
+        Ok(Some(index))
+    }
+
+    /// Every key with a slot, with its live offset or `None` if deleted.
+    pub(crate) fn all_entries(&self) -> Vec<(u64, Option<u64>)> {
+        let mut out = Vec::new();
+        let z = self.zero.load(Ordering::Acquire);
+        if z != VACANT {
+            out.push((EMPTY, (z != DELETED).then_some(z)));
+        }
+        for pair in self.words.words().chunks_exact(2) {
+            let k = pair[0].load(Ordering::Acquire);
+            if k != EMPTY {
+                let v = pair[1].load(Ordering::Acquire);
+                out.push((k, (v != DELETED).then_some(v)));
+            }
+        }
+        out
+    }
+
     /// Live `(key, offset)` pairs, in table order.
     pub(crate) fn live_pairs(&self) -> Vec<(u64, u64)> {
         let mut out = Vec::with_capacity(self.len() as usize);
@@ -373,15 +451,20 @@ impl IndexBuilder {
         Ok(())
     }
 
-    /// The finished index, with deleted keys dropped if they take up much
-    /// of the table.
-    pub(crate) fn finish(mut self) -> io::Result<Index> {
+    /// The finished table as built, deletion markers included.
+    pub(crate) fn finish_with_deleted(mut self) -> io::Result<Index> {
         let start = self.count.saturating_sub(Self::LAG);
         for n in start..self.count {
             let (k, v) = self.pending[n % Self::LAG];
             self.insert(k, v)?;
         }
-        let index = self.index;
+        Ok(self.index)
+    }
+
+    /// The finished index, with deleted keys dropped if they take up much
+    /// of the table.
+    pub(crate) fn finish(self) -> io::Result<Index> {
+        let index = self.finish_with_deleted()?;
         if index.used() > 2 * index.len() as usize + MIN_SLOTS {
             return index.rebuilt(0);
         }

@@ -222,6 +222,16 @@ pub(crate) struct AtomicWords {
 impl AtomicWords {
     /// `len` zeroed words.
     pub(crate) fn zeroed(len: usize) -> std::io::Result<Self> {
+        Self::new(len, true)
+    }
+
+    /// `len` words whose bytes the caller fills right away: not pre-faulted,
+    /// since filling them faults the pages in anyway.
+    pub(crate) fn for_filling(len: usize) -> std::io::Result<Self> {
+        Self::new(len, false)
+    }
+
+    fn new(len: usize, prefault: bool) -> std::io::Result<Self> {
         if len == 0 {
             return Ok(Self { map: None, len: 0 });
         }
@@ -236,7 +246,7 @@ impl AtomicWords {
         #[cfg(target_os = "linux")]
         {
             let _ = map.advise(memmap2::Advice::HugePage);
-            if bytes >= 2 << 20 {
+            if prefault && bytes >= 2 << 20 {
                 let _ = map.advise(memmap2::Advice::PopulateWrite);
             }
         }
@@ -244,6 +254,15 @@ impl AtomicWords {
             map: Some(map),
             len,
         })
+    }
+
+    /// The words as bytes (native order), for filling a table that nothing
+    /// else references yet.
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
+        match &mut self.map {
+            Some(map) => map,
+            None => &mut [],
+        }
     }
 
     /// Hints the CPU to start loading word `i` into cache. A no-op where

@@ -11,6 +11,7 @@
 //!   share an `RwLock`, so a snapshot never sees half of a batch. The lock is
 //!   held only for in-memory work, never across I/O.
 
+mod cache;
 mod compact;
 mod index;
 mod iter;
@@ -86,6 +87,8 @@ pub struct OpenOptions {
     create: bool,
     sync_writes: bool,
     repair: bool,
+    index_cache: bool,
+    index_cache_min_keys: usize,
 }
 
 impl Default for OpenOptions {
@@ -102,6 +105,8 @@ impl OpenOptions {
             create: true,
             sync_writes: false,
             repair: false,
+            index_cache: true,
+            index_cache_min_keys: DEFAULT_INDEX_CACHE_MIN_KEYS,
         }
     }
 
@@ -133,6 +138,23 @@ impl OpenOptions {
         self
     }
 
+    /// Use the index cache (`<file>.rdrive-index`, on by default): a copy of
+    /// the index written at a clean close so the next open loads it instead
+    /// of walking the whole file. It is validated before use (same file,
+    /// tail, trailer, checksums) and ignored when stale; deleting it is
+    /// always safe. Read-only handles read it but never write it.
+    pub fn index_cache(&mut self, yes: bool) -> &mut Self {
+        self.index_cache = yes;
+        self
+    }
+
+    /// Write the index cache only for stores with at least `keys` live keys
+    /// (default 16,384; smaller indexes rebuild in a few milliseconds).
+    pub fn index_cache_min_keys(&mut self, keys: usize) -> &mut Self {
+        self.index_cache_min_keys = keys;
+        self
+    }
+
     /// Opens the store at `path`.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<Store> {
         Store::open_with(path.as_ref(), *self)
@@ -149,6 +171,9 @@ pub struct Store {
     read_only: bool,
     sync_writes: bool,
     recovered_bytes: u64,
+    /// Where the index cache lives, if enabled; and the size that earns one.
+    cache: Option<(PathBuf, usize)>,
+    from_cache: bool,
     state: ArcSwap<State>,
     /// Published tail: every entry below it is visible through `state`.
     tail: AtomicU64,
@@ -165,6 +190,10 @@ impl std::fmt::Debug for Store {
             .finish()
     }
 }
+
+/// Stores with fewer live keys rebuild their index fast enough without a
+/// cache.
+const DEFAULT_INDEX_CACHE_MIN_KEYS: usize = 16 * 1024;
 
 /// Minimum mapping reservation; mappings reserve about twice the file.
 const MIN_RESERVATION: u64 = 1 << 20;
@@ -246,6 +275,26 @@ fn open_file(path: &Path, opts: &OpenOptions) -> Result<(File, bool)> {
     }
 }
 
+/// Applies a delta index (entries newer than a cached index, deletion
+/// markers included) on top of the cached index.
+fn apply_delta(mut base: Index, delta: &Index) -> io::Result<Index> {
+    let changes = delta.all_entries();
+    if !base.has_room_for(changes.len()) {
+        base = base.rebuilt(changes.len())?;
+    }
+    for (key, value) in changes {
+        match value {
+            Some(at) => {
+                base.upsert(key, at);
+            }
+            None => {
+                base.remove(key);
+            }
+        }
+    }
+    Ok(base)
+}
+
 /// fsync of the directory holding `path`, so a created or renamed entry in
 /// it is durable.
 pub(crate) fn sync_parent_dir(path: &Path) -> io::Result<()> {
@@ -325,7 +374,17 @@ impl Store {
 
         let stored = sys::read_watermark(&file).map_err(io_err(path, "read watermark"))?;
         let len = meta.len();
+        let file_id = FileId::of(&file).map_err(io_err(path, "stat"))?;
         let view = FileView::new(&file, len).map_err(io_err(path, "map for recovery"))?;
+        let cache_path = cache::path_for(path);
+        let cached = if opts.index_cache && !opts.repair {
+            cache::load(&cache_path, file_id, len).filter(|c| {
+                let at = c.tail.saturating_sub(METADATA_SIZE as u64) as usize;
+                c.tail == 0 || view.bytes()[at..c.tail as usize] == c.trailer
+            })
+        } else {
+            None
+        };
         let mut sink = IndexSink {
             builder: None,
             error: None,
@@ -341,7 +400,8 @@ impl Store {
             }),
             None => None,
         };
-        let recovered = recovery::recover(view.bytes(), watermark, opts.repair, &mut sink)
+        let stop = cached.as_ref().map(|c| c.tail);
+        let recovered = recovery::recover(view.bytes(), watermark, opts.repair, stop, &mut sink)
             .map_err(|r| Error::Corrupt {
                 path: path.to_path_buf(),
                 offset: r.offset,
@@ -356,14 +416,17 @@ impl Store {
         };
         let IndexSink { builder, error, .. } = sink;
         drop(view);
-        let index = match (error, builder) {
-            (None, Some(builder)) => builder.finish(),
-            (Some(e), _) => Err(e),
-            (None, None) => Err(io::Error::other("index was not built")),
+        let from_cache = recovered.stopped && cached.is_some();
+        let index = match (error, builder, cached) {
+            (None, Some(builder), Some(c)) if from_cache => builder
+                .finish_with_deleted()
+                .and_then(|delta| apply_delta(c.index, &delta)),
+            (None, Some(builder), _) => builder.finish(),
+            (Some(e), _, _) => Err(e),
+            (None, None, _) => Err(io::Error::other("index was not built")),
         }
         .map_err(io_err(path, "build index"))?;
 
-        let file_id = FileId::of(&file).map_err(io_err(path, "stat"))?;
         let writer_marks = if opts.read_only {
             None
         } else {
@@ -408,11 +471,20 @@ impl Store {
             poisoned: None,
             buf: Vec::new(),
         });
+        if !opts.read_only && opts.index_cache && !from_cache {
+            // A cache that could not be used is stale: drop it now rather
+            // than leave it beside the store until the next close.
+            cache::remove(&cache_path);
+        }
         Ok(Self {
             path: path.to_path_buf(),
             read_only: opts.read_only,
             sync_writes: opts.sync_writes,
             recovered_bytes: len - tail,
+            cache: opts
+                .index_cache
+                .then_some((cache_path, opts.index_cache_min_keys)),
+            from_cache,
             state: ArcSwap::from_pointee(State {
                 map: Arc::new(MapView::new(mapping)),
                 index: Arc::new(index),

@@ -220,6 +220,12 @@ impl Store {
         self.recovered_bytes
     }
 
+    /// Whether this open loaded the index cache (`<file>.rdrive-index`)
+    /// instead of walking the whole file.
+    pub fn index_cache_used(&self) -> bool {
+        self.from_cache
+    }
+
     /// Bytes of memory held by the index.
     pub fn index_heap_bytes(&self) -> usize {
         self.state.load().index.heap_bytes()

@@ -60,16 +60,29 @@ pub(crate) struct Refusal {
 pub(crate) struct Recovered {
     /// Length of the valid prefix.
     pub tail: u64,
-    /// Whether every entry of the prefix above `verified_from` had its
-    /// checksum checked (informational).
-    pub verified_from: u64,
+    /// The sink received only the entries above the `stop` offset the caller
+    /// gave (the chain passes through it); otherwise it received the whole
+    /// chain.
+    pub stopped: bool,
+}
+
+/// Where a walk ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reached {
+    Start,
+    Stop,
 }
 
 /// Finds the longest valid prefix of `data`; see the module docs.
+///
+/// `stop` is an offset at or below the watermark whose index the caller
+/// already has (a cached index): walks end there when the chain passes
+/// through it, so the sink receives only newer entries.
 pub(crate) fn recover(
     data: &[u8],
     watermark: Option<Watermark>,
     repair: bool,
+    stop: Option<u64>,
     sink: &mut impl Sink,
 ) -> Result<Recovered, Refusal> {
     let len = data.len() as u64;
@@ -84,17 +97,19 @@ pub(crate) fn recover(
     let known_store = base.is_some();
     let base = base.unwrap_or(0);
 
+    // A cached index is only trusted for synced data.
+    let stop = stop.filter(|&s| known_store && s <= base);
     sink.reset();
-    match walk(data, len, base, true, sink) {
-        Ok(()) => {
+    match walk(data, len, base, true, stop, sink) {
+        Ok(reached) => {
             return Ok(Recovered {
                 tail: len,
-                verified_from: base,
+                stopped: reached == Reached::Stop,
             });
         }
         Err(fail) if fail.offset <= base && known_store => {
             if repair {
-                return recover(data, None, true, sink);
+                return recover(data, None, true, None, sink);
             }
             return Err(fail.refusal("damage in data that was synced"));
         }
@@ -104,10 +119,10 @@ pub(crate) fn recover(
     // The file has a torn or damaged end. First make sure the synced part is
     // sound, then look for the longest valid extension of it.
     if base > 0
-        && let Err(fail) = walk(data, base, base, false, &mut NoSink)
+        && let Err(fail) = walk(data, base, base, false, stop, &mut NoSink)
     {
         if repair {
-            return recover(data, None, true, sink);
+            return recover(data, None, true, None, sink);
         }
         return Err(fail.refusal("damage in data that was synced"));
     }
@@ -137,11 +152,11 @@ pub(crate) fn recover(
     }
     sink.reset();
     // Everything up to `tail` has been verified: walk it trusting checksums.
-    walk(data, tail, tail, false, sink)
+    let reached = walk(data, tail, tail, false, stop, sink)
         .map_err(|fail| fail.refusal("recovered chain failed to re-walk"))?;
     Ok(Recovered {
         tail,
-        verified_from: base,
+        stopped: reached == Reached::Stop,
     })
 }
 
@@ -199,34 +214,43 @@ impl WalkFailure {
     }
 }
 
-/// Walks the chain from tail `from` to offset 0, feeding `sink`. Entries
-/// ending above `base` must link to `base` or above and have matching
-/// checksums; entries at or below are checked for structure only, except
-/// that the first entry's checksum is always verified when
-/// `check_first` is set.
+/// Walks the chain from tail `from` toward offset 0, feeding `sink`.
+/// Entries ending above `base` must link to `base` or above and have
+/// matching checksums; entries at or below are checked for structure only.
+/// With `check_last`, the checksum of the entry ending at `from` is verified
+/// whatever its position. The walk ends early at `stop` if the chain passes
+/// through it.
 fn walk(
     data: &[u8],
     from: u64,
     base: u64,
-    check_first: bool,
+    check_last: bool,
+    stop: Option<u64>,
     sink: &mut impl Sink,
-) -> Result<(), WalkFailure> {
-    let mut x = from;
-    let mut first = check_first;
+) -> Result<Reached, WalkFailure> {
     let fail = |offset, why| WalkFailure { offset, why };
+    if check_last && from > 0 {
+        let (meta, loc) = entry_ending_at(data, from).map_err(|e| fail(from, e.message()))?;
+        if !loc.tombstone && !checksum_ok(data, &meta, loc.range()) {
+            return Err(fail(from, "checksum mismatch"));
+        }
+    }
+    let mut x = from;
     while x > 0 {
+        if stop == Some(x) {
+            return Ok(Reached::Stop);
+        }
         let (meta, loc) = entry_ending_at(data, x).map_err(|e| fail(x, e.message()))?;
         if x > base && meta.prev_offset < base {
             return Err(fail(x, "chain skips the last synced entry"));
         }
-        if (x > base || first) && !loc.tombstone && !checksum_ok(data, &meta, loc.range()) {
+        if x > base && !loc.tombstone && !checksum_ok(data, &meta, loc.range()) {
             return Err(fail(x, "checksum mismatch"));
         }
-        first = false;
         sink.entry(meta.key_hash, loc.end, loc.tombstone);
         x = meta.prev_offset;
     }
-    Ok(())
+    Ok(Reached::Start)
 }
 
 fn checksum_ok(data: &[u8], meta: &EntryMetadata, range: std::ops::Range<usize>) -> bool {
@@ -375,14 +399,14 @@ mod tests {
     }
 
     fn run(data: &[u8], w: Option<Watermark>, repair: bool) -> Result<u64, Refusal> {
-        recover(data, w, repair, &mut Collect::default()).map(|r| r.tail)
+        recover(data, w, repair, None, &mut Collect::default()).map(|r| r.tail)
     }
 
     #[test]
     fn a_clean_file_recovers_whole() {
         let (file, tails) = sample(20);
         let mut sink = Collect::default();
-        let r = recover(&file, None, false, &mut sink).unwrap();
+        let r = recover(&file, None, false, None, &mut sink).unwrap();
         assert_eq!(r.tail, file.len() as u64);
         assert_eq!(sink.0.len(), 20);
         assert_eq!(sink.0[0].1 + 20, *tails.last().unwrap());
@@ -484,6 +508,26 @@ mod tests {
                 .unwrap(),
         };
         assert_eq!(run(&file, Some(w), false), Ok(tails[8]));
+    }
+
+    #[test]
+    fn a_stop_offset_on_the_chain_limits_the_walk_to_newer_entries() {
+        let (file, tails) = sample(10);
+        let w = mark_at(&file, tails[10]);
+        let mut sink = Collect::default();
+        let r = recover(&file, Some(w), false, Some(tails[7]), &mut sink).unwrap();
+        assert_eq!(r.tail, tails[10]);
+        assert!(r.stopped);
+        assert_eq!(sink.0.len(), 3);
+        // An offset not on the chain (inside an entry) is never reached.
+        let r = recover(&file, Some(w), false, Some(tails[7] + 1), &mut sink).unwrap();
+        assert!(!r.stopped);
+        assert_eq!(sink.0.len(), 10);
+        // A stop above the watermark is not trusted.
+        let w = mark_at(&file, tails[5]);
+        let r = recover(&file, Some(w), false, Some(tails[7]), &mut sink).unwrap();
+        assert!(!r.stopped);
+        assert_eq!(sink.0.len(), 10);
     }
 
     #[test]

@@ -515,7 +515,32 @@ impl Store {
             w.synced = w.tail;
         }
         self.mark(&mut w, sys::FLAG_CLEAN);
+        self.save_index_cache(&w);
         Ok(())
+    }
+
+    /// Writes the index cache at a clean close (best effort: it is only a
+    /// cache), or removes a cache the store no longer earns.
+    fn save_index_cache(&self, w: &Writer) {
+        let Some((path, min_keys)) = &self.cache else {
+            return;
+        };
+        let state = self.state.load();
+        if state.index.len() < *min_keys as u64 || w.synced != w.tail {
+            super::cache::remove(path);
+            return;
+        }
+        let trailer = match w.tail {
+            0 => Some([0; METADATA_SIZE]),
+            t => state
+                .map
+                .mapping()
+                .get(t - METADATA_SIZE as u64..t)
+                .and_then(|b| b.try_into().ok()),
+        };
+        if let Some(trailer) = trailer {
+            let _ = super::cache::save(path, &state.index, w.tail, &trailer, state.file_id);
+        }
     }
 }
 
