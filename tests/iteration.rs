@@ -41,6 +41,49 @@ fn views_match_handles_and_outlive_the_store() {
     assert_eq!(views, handles);
 }
 
+/// Writes `keys` keys `rounds` times over (newest round wins), deletes every
+/// 10th, then checks iteration: every live key once, newest first.
+fn check_large(tag: &str, keys: u32, rounds: u32) {
+    let dir = TempDir::new(tag);
+    let s = Store::open(dir.file("i.rdrive")).unwrap();
+    for round in 0..rounds {
+        for k in 0..keys {
+            s.write(&k.to_le_bytes(), &(k ^ round).to_le_bytes())
+                .unwrap();
+        }
+    }
+    for k in (0..keys).step_by(10) {
+        s.delete(&k.to_le_bytes()).unwrap();
+    }
+    let entries: Vec<_> = s.iter_entries().collect();
+    assert_eq!(entries.len(), s.len());
+    assert_eq!(entries.len() as u32, keys - keys.div_ceil(10));
+    for pair in entries.windows(2) {
+        assert!(
+            pair[0].start_offset() > pair[1].start_offset(),
+            "newest first"
+        );
+    }
+    for e in &entries {
+        let k = u32::from_le_bytes(e[..4].try_into().unwrap()) ^ (rounds - 1);
+        assert_ne!(k % 10, 0, "deleted key listed");
+        assert_eq!(
+            s.read(&k.to_le_bytes()).unwrap().unwrap().offset_range(),
+            e.offset_range()
+        );
+    }
+}
+
+#[test]
+fn a_large_dense_store_iterates_newest_first_once_per_key() {
+    check_large("iter-dense", 20_000, 1);
+}
+
+#[test]
+fn a_large_store_with_mostly_dead_entries_iterates_newest_first() {
+    check_large("iter-sparse", 5_000, 30);
+}
+
 #[test]
 fn an_iterator_is_a_snapshot_taken_when_it_is_created() {
     let dir = TempDir::new("iter-snap");

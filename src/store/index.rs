@@ -369,20 +369,25 @@ impl Index {
         out
     }
 
-    /// Trailer offsets of all live keys, in table order.
-    pub(crate) fn live_offsets(&self) -> Vec<u64> {
-        let mut out = Vec::with_capacity(self.len() as usize);
+    /// Calls `f` with the trailer offset of every live key, in table order.
+    pub(crate) fn for_each_live_offset(&self, mut f: impl FnMut(u64)) {
         if let Some(v) = self.get(EMPTY) {
-            out.push(v);
+            f(v);
         }
         for pair in self.words.words().chunks_exact(2) {
             if pair[0].load(Ordering::Acquire) != EMPTY {
                 let v = pair[1].load(Ordering::Acquire);
                 if v != DELETED {
-                    out.push(v);
+                    f(v);
                 }
             }
         }
+    }
+
+    /// Trailer offsets of all live keys, in table order.
+    pub(crate) fn live_offsets(&self) -> Vec<u64> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        self.for_each_live_offset(|v| out.push(v));
         out
     }
 }

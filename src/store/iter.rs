@@ -4,15 +4,17 @@ use std::sync::Arc;
 
 use super::Store;
 use super::map::MapView;
-use super::read::{entry_in, locate_in};
+use super::read::entry_in;
 use crate::entry::EntryHandle;
-use crate::format::EntryMetadata;
+use crate::format::{EntryMetadata, METADATA_SIZE, entry_ending_at};
 
 /// Iterator over the live entries of a store as they were when it was
 /// created, newest first, one per key. Writes made after its creation do
 /// not appear; the entries it yields stay valid like any handle.
 pub struct EntryIter {
     map: Arc<MapView>,
+    /// The mapping's valid length when the snapshot was taken.
+    valid: u64,
     offsets: std::vec::IntoIter<u64>,
 }
 
@@ -30,11 +32,12 @@ impl EntryIter {
     /// iterator's snapshot mapping, which stays alive as long as the
     /// iterator does.
     pub fn next_view(&mut self) -> Option<(EntryMetadata, &[u8])> {
+        // All snapshot offsets lie below the snapshot mapping's valid length
+        // at creation; decode from one slice of it.
+        let data = self.map.mapping().get(0..self.valid)?;
         for at in self.offsets.by_ref() {
-            if let Ok((meta, loc)) = locate_in(&self.map, at)
-                && let Some(bytes) = self.map.mapping().get(loc.start..loc.end)
-            {
-                return Some((meta, bytes));
+            if let Ok((meta, loc)) = entry_ending_at(data, at + METADATA_SIZE as u64) {
+                return Some((meta, &data[loc.range()]));
             }
         }
         None
@@ -79,12 +82,18 @@ impl Store {
     /// Trailer offsets of all live entries, newest first, and the mapping
     /// that holds them, taken atomically with respect to writes.
     pub(crate) fn snapshot(&self) -> (Arc<MapView>, Vec<u64>) {
-        let (map, mut offsets) = {
-            let _snapshot = self.publish.read().unwrap_or_else(|p| p.into_inner());
-            let state = self.state.load();
-            (Arc::clone(&state.map), state.index.live_offsets())
-        };
-        sort_descending(&mut offsets);
+        let _snapshot = self.publish.read().unwrap_or_else(|p| p.into_inner());
+        let state = self.state.load();
+        let map = Arc::clone(&state.map);
+        let valid = map.mapping().valid_len();
+        let live = state.index.len();
+        let blocks = (valid >> 6) + 1;
+        if live >= 4096 && blocks <= live.saturating_mul(16) {
+            return (map, newest_first_dense(&state.index, blocks, live));
+        }
+        let mut offsets = state.index.live_offsets();
+        drop(_snapshot);
+        sort_descending(&mut offsets, valid);
         (map, offsets)
     }
 
@@ -93,6 +102,7 @@ impl Store {
     pub fn iter_entries(&self) -> EntryIter {
         let (map, offsets) = self.snapshot();
         EntryIter {
+            valid: map.mapping().valid_len(),
             map,
             offsets: offsets.into_iter(),
         }
@@ -109,11 +119,44 @@ impl Store {
     }
 }
 
-/// Sorts live trailer offsets in decreasing order: LSD radix sort for large
-/// inputs. The trailers of live entries always lie in distinct 64-byte
-/// blocks (each regular payload starts on a new block after the previous
-/// trailer), so sorting on `offset >> 6` orders them fully and saves a pass.
-fn sort_descending(v: &mut Vec<u64>) {
+/// Live trailer offsets, newest first, for a store whose file is not much
+/// larger than its live data: each live trailer lies in its own 64-byte
+/// block (see [`sort_descending`]), so marking blocks in a bitmap — with the
+/// offset within the block kept aside — and reading the bitmap from the top
+/// yields the order without sorting.
+fn newest_first_dense(index: &super::index::Index, blocks: u64, live: u64) -> Vec<u64> {
+    let blocks = blocks as usize;
+    let mut bits = vec![0u64; blocks.div_ceil(64)];
+    let mut within = vec![0u8; blocks];
+    index.for_each_live_offset(|at| {
+        let b = (at >> 6) as usize;
+        debug_assert_eq!(
+            bits[b / 64] & (1 << (b % 64)),
+            0,
+            "two live trailers in one block"
+        );
+        bits[b / 64] |= 1 << (b % 64);
+        within[b] = (at & 63) as u8;
+    });
+    let mut out = Vec::with_capacity(live as usize);
+    for (w, &word) in bits.iter().enumerate().rev() {
+        let mut word = word;
+        while word != 0 {
+            let top = 63 - word.leading_zeros() as usize;
+            word &= !(1u64 << top);
+            let b = w * 64 + top;
+            out.push(((b as u64) << 6) | u64::from(within[b]));
+        }
+    }
+    out
+}
+
+/// Sorts live trailer offsets (all below `max`) in decreasing order: LSD
+/// radix sort on `offset >> 6` for large inputs. The trailers of live
+/// entries always lie in distinct 64-byte blocks (each regular payload
+/// starts on a new block after the previous trailer), so that key orders
+/// them fully with one digit pass fewer.
+fn sort_descending(v: &mut Vec<u64>, max: u64) {
     const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
     const SKIP: u32 = 6;
@@ -121,7 +164,6 @@ fn sort_descending(v: &mut Vec<u64>) {
         v.sort_unstable_by(|a, b| b.cmp(a));
         return;
     }
-    let max = v.iter().copied().max().unwrap_or(0);
     let bits = u64::BITS - max.leading_zeros();
     let mut tmp = vec![0u64; v.len()];
     let mut shift = SKIP;
@@ -151,7 +193,20 @@ mod tests {
     use super::sort_descending;
 
     #[test]
-    fn radix_sort_orders_like_the_standard_sort() {
+    fn clustered_offsets_in_a_large_file_sort_correctly() {
+        // 50,000 live trailers packed at the end of a 1 TiB file.
+        let base = 1u64 << 40;
+        let mut v: Vec<u64> = (0..50_000u64)
+            .map(|i| base + (i * 7919 % 50_000) * 64 + 5)
+            .collect();
+        let mut expect = v.clone();
+        expect.sort_unstable_by(|a, b| b.cmp(a));
+        sort_descending(&mut v, base + 50_000 * 64);
+        assert_eq!(v, expect);
+    }
+
+    #[test]
+    fn bucket_sort_orders_like_the_standard_sort() {
         for n in [0usize, 1, 100, 5000, 70_000] {
             let mut x: u64 = 99;
             // Distinct 64-byte blocks, any offset within each, as for live
@@ -166,7 +221,8 @@ mod tests {
                 .collect();
             let mut expect = v.clone();
             expect.sort_unstable_by(|a, b| b.cmp(a));
-            sort_descending(&mut v);
+            let max = v.iter().copied().max().unwrap_or(0) + 1;
+            sort_descending(&mut v, max);
             assert_eq!(v, expect);
         }
     }

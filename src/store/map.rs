@@ -68,10 +68,13 @@ impl Mapping {
     }
 
     /// Marks the first `len` bytes as written. Call only after the bytes
-    /// reached the file (the write call returned).
+    /// reached the file (the write call returned), and only from the store's
+    /// single writer (a plain store suffices; valid lengths only grow).
     pub(crate) fn publish(&self, len: u64) {
         assert!(len <= self.reserved as u64, "publish past the reservation");
-        self.valid.fetch_max(len, Ordering::Release);
+        if len > self.valid.load(Ordering::Relaxed) {
+            self.valid.store(len, Ordering::Release);
+        }
     }
 
     /// The bytes in `range`, if they are all below the valid length.

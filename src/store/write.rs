@@ -70,7 +70,7 @@ impl Store {
     /// bytes are written, so that after the write nothing can fail but the
     /// optional sync.
     fn prepare(&self, w: &Writer, new_tail: u64, new_keys: usize) -> Result<()> {
-        let current = self.state.load_full();
+        let current = self.state.load();
         let map = if new_tail > current.map.mapping().reserved_len() as u64 {
             let mapping = Mapping::new(&w.file, reservation_for(new_tail)?, w.tail)
                 .map_err(|e| Error::io(format!("{}: map", self.path.display()), e))?;
@@ -100,13 +100,25 @@ impl Store {
     /// Makes `new_tail` and `updates` visible to readers. The bytes up to
     /// `new_tail` are in the file and [`Store::prepare`] made room for them.
     fn publish(&self, w: &mut Writer, new_tail: u64, updates: &[Update]) -> Result<u64> {
+        let state = self.state.load();
+        self.publish_with(w, &state, new_tail, updates)
+    }
+
+    /// [`Store::publish`] with the current state already loaded (after
+    /// [`Store::prepare`]; only the writer swaps it, so it stays current).
+    fn publish_with(
+        &self,
+        w: &mut Writer,
+        state: &State,
+        new_tail: u64,
+        updates: &[Update],
+    ) -> Result<u64> {
         if self.sync_writes {
             if let Err(e) = w.file.sync_data() {
                 return Err(self.poison(w, "sync", e));
             }
             w.synced = new_tail;
         }
-        let state = self.state.load();
         state.map.mapping().publish(new_tail);
         {
             let _snapshot = self.publish.write().unwrap_or_else(|p| p.into_inner());
@@ -167,7 +179,8 @@ impl Store {
             tombstone: false,
         };
         self.prepare(w, loc.tail(), 1)?;
-        self.state.load().index.prefetch(key_hash);
+        let state = self.state.load();
+        state.index.prefetch(key_hash);
         if payload.len() <= COPY_LIMIT {
             let mut buf = std::mem::take(&mut w.buf);
             buf.clear();
@@ -181,7 +194,7 @@ impl Store {
             self.write_at(w, payload, start)?;
             self.write_at(w, &meta.serialize(), loc.end)?;
         }
-        self.publish(w, loc.tail(), &[(key_hash, loc)])
+        self.publish_with(w, &state, loc.tail(), &[(key_hash, loc)])
     }
 
     /// Writes `payload` under `key`, replacing any earlier value. Returns the
