@@ -6,7 +6,7 @@ use super::Store;
 use super::map::MapView;
 use super::read::entry_in;
 use crate::entry::EntryHandle;
-use crate::format::{EntryMetadata, METADATA_SIZE, entry_ending_at};
+use crate::format::{EntryMetadata, locate};
 
 /// Iterator over the live entries of a store as they were when it was
 /// created, newest first, one per key. Writes made after its creation do
@@ -34,9 +34,14 @@ impl EntryIter {
     pub fn next_view(&mut self) -> Option<(EntryMetadata, &[u8])> {
         // All snapshot offsets lie below the snapshot mapping's valid length
         // at creation; decode from one slice of it.
+        // The entries were validated when they were recovered or written;
+        // only the tombstone rule is needed to find the payload again.
         let data = self.map.mapping().get(0..self.valid)?;
         for at in self.offsets.by_ref() {
-            if let Ok((meta, loc)) = entry_ending_at(data, at + METADATA_SIZE as u64) {
+            let Some(meta) = data.get(at as usize..).and_then(EntryMetadata::from_slice) else {
+                continue;
+            };
+            if let Ok(loc) = locate(at, meta.prev_offset, |x| data[x as usize]) {
                 return Some((meta, &data[loc.range()]));
             }
         }

@@ -19,6 +19,9 @@ use crate::format::{
 /// Payloads up to this size are copied into one buffer and written with a
 /// single call; larger ones are written straight from the caller's memory.
 const COPY_LIMIT: usize = 256 * 1024;
+/// Payloads at least this large get their checksum computed on a second
+/// thread while they are being written (only the trailer needs it).
+const PARALLEL_CHECKSUM: usize = 1 << 20;
 /// Chunk size for stream writes.
 const STREAM_CHUNK: usize = 64 * 1024;
 /// With per-write sync, the watermark attribute is refreshed after this many
@@ -164,12 +167,14 @@ impl Store {
     }
 
     /// Appends one regular entry (already validated) and publishes it.
+    /// `checksum` yields the payload's CRC-32; large payloads are written
+    /// before it is asked for.
     pub(crate) fn append_locked(
         &self,
         w: &mut Writer,
         key_hash: u64,
         payload: &[u8],
-        checksum: u32,
+        checksum: impl FnOnce() -> u32,
     ) -> Result<u64> {
         let tail = w.tail;
         let start = tail + pad_len(tail);
@@ -184,14 +189,14 @@ impl Store {
         if payload.len() <= COPY_LIMIT {
             let mut buf = std::mem::take(&mut w.buf);
             buf.clear();
-            encode_entry(&mut buf, tail, key_hash, payload, checksum);
+            encode_entry(&mut buf, tail, key_hash, payload, checksum());
             let written = self.write_at(w, &buf, tail);
             w.buf = buf;
             written?;
         } else {
-            let meta = EntryMetadata::new(key_hash, tail, checksum);
             self.write_at(w, &ZEROS[..(start - tail) as usize], tail)?;
             self.write_at(w, payload, start)?;
+            let meta = EntryMetadata::new(key_hash, tail, checksum());
             self.write_at(w, &meta.serialize(), loc.end)?;
         }
         self.publish_with(w, &state, loc.tail(), &[(key_hash, loc)])
@@ -209,9 +214,23 @@ impl Store {
     /// [`Store::write`] with a precomputed key hash.
     pub fn write_with_key_hash(&self, key_hash: u64, payload: &[u8]) -> Result<u64> {
         payload_error(payload)?;
+        if payload.len() >= PARALLEL_CHECKSUM {
+            // Checksum on a helper thread while the payload is written.
+            return std::thread::scope(|scope| {
+                let helper = std::thread::Builder::new()
+                    .name("rdrive-crc".into())
+                    .spawn_scoped(scope, || compute_checksum(payload));
+                let mut w = self.lock_writer()?;
+                self.append_locked(&mut w, key_hash, payload, || match helper {
+                    Ok(handle) => handle.join().unwrap_or_else(|_| compute_checksum(payload)),
+                    // No thread available: compute it here.
+                    Err(_) => compute_checksum(payload),
+                })
+            });
+        }
         let checksum = compute_checksum(payload);
         let mut w = self.lock_writer()?;
-        self.append_locked(&mut w, key_hash, payload, checksum)
+        self.append_locked(&mut w, key_hash, payload, || checksum)
     }
 
     /// Writes several entries with one system call, all or nothing: if any
@@ -452,7 +471,7 @@ impl Store {
             return Ok(None);
         };
         let mut w = target.lock_writer()?;
-        target.append_locked(&mut w, key_hash, &entry, entry.checksum())?;
+        target.append_locked(&mut w, key_hash, &entry, || entry.checksum())?;
         Ok(Some(entry.end_offset() as u64))
     }
 
