@@ -52,6 +52,24 @@ int main(void) {
     CHECK(hashes[1] == rdrive_hash_key(KEY("a")));
     CHECK(views[2].len == 2 && memcmp(views[2].ptr, "c1", 2) == 0);
     rdrive_iter_free(it);
+
+    /* Batched: the same entries, two per call. */
+    REQUIRE_OK(rdrive_store_open(path, RDRIVE_OPEN_READ_ONLY, &s));
+    REQUIRE_OK(rdrive_store_iter(s, &it));
+    rdrive_store_close(s);
+    rdrive_bytes batch[2];
+    uint64_t batch_hashes[2];
+    size_t got = 99;
+    CHECK_STATUS(rdrive_iter_next_batch(it, batch, batch_hashes, 2, &got), RDRIVE_OK);
+    CHECK(got == 2);
+    CHECK(batch[1].len == 2 && memcmp(batch[1].ptr, "a2", 2) == 0);
+    CHECK(batch_hashes[1] == rdrive_hash_key(KEY("a")));
+    CHECK_STATUS(rdrive_iter_next_batch(it, batch, NULL, 2, &got), RDRIVE_OK);
+    CHECK(got == 1 && memcmp(batch[0].ptr, "c1", 2) == 0);
+    CHECK_STATUS(rdrive_iter_next_batch(it, batch, NULL, 2, &got), RDRIVE_NOT_FOUND);
+    CHECK(got == 0);
+    CHECK_STATUS(rdrive_iter_next_batch(it, batch, NULL, 0, &got), RDRIVE_ERR_INVALID_ARG);
+    rdrive_iter_free(it);
     remove_tree(dir);
     return finish("iteration");
 }

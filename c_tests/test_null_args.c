@@ -130,6 +130,9 @@ int main(void) {
     REQUIRE_OK(rdrive_store_iter(s, &it));
     INVALID(rdrive_iter_next(it, NULL));
     INVALID(rdrive_iter_next_view(it, NULL, &u64));
+    INVALID(rdrive_iter_next_batch(NULL, &view, &u64, 1, &sz));
+    INVALID(rdrive_iter_next_batch(it, NULL, &u64, 1, &sz));
+    INVALID(rdrive_iter_next_batch(it, &view, &u64, 1, NULL));
     rdrive_iter_free(it);
 
     /* Entries. */

@@ -475,6 +475,33 @@ rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
                                     uint64_t *key_hash);
 
 /**
+ * Advances the iterator by up to `cap` entries at once, without creating
+ * entries: the fastest way to scan a store from C (one call per batch).
+ *
+ * @param values Array of `cap` slots; slot i receives the i-th entry's
+ *        bytes, in place, valid until rdrive_iter_free() (as with
+ *        rdrive_iter_next_view()).
+ * @param key_hashes NULL, or an array of `cap` slots receiving the key
+ *        hashes.
+ * @param count Receives the number of slots filled (0 at the end).
+ * @return #RDRIVE_OK when at least one entry was returned;
+ *         #RDRIVE_NOT_FOUND when the iterator was already exhausted;
+ *         #RDRIVE_ERR_INVALID_ARG (NULL pointer, or `cap` 0).
+ *
+ * One thread at a time per iterator.
+ *
+ * # Safety
+ * `iter` is NULL or a live iterator not used concurrently; `values` points
+ * to `cap` writable slots; `key_hashes` is NULL or points to `cap` writable
+ * slots; `count` is NULL or writable.
+ */
+rdrive_status rdrive_iter_next_batch(struct rdrive_iter *iter,
+                                     struct rdrive_bytes *values,
+                                     uint64_t *key_hashes,
+                                     size_t cap,
+                                     size_t *count);
+
+/**
  * Frees an iterator. Accepts NULL. Entries it returned stay valid.
  *
  * # Safety

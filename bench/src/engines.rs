@@ -88,8 +88,13 @@ type PeekFn = unsafe extern "C" fn(
 type IterFn = unsafe extern "C" fn(*const rdrive_store, *mut *mut rdrive_iter) -> rdrive_status;
 type IterNextFn = unsafe extern "C" fn(*mut rdrive_iter, *mut *mut rdrive_entry) -> rdrive_status;
 type IterFreeFn = unsafe extern "C" fn(*mut rdrive_iter);
-type IterViewFn =
-    unsafe extern "C" fn(*mut rdrive_iter, *mut rdrive_bytes, *mut u64) -> rdrive_status;
+type IterBatchFn = unsafe extern "C" fn(
+    *mut rdrive_iter,
+    *mut rdrive_bytes,
+    *mut u64,
+    usize,
+    *mut usize,
+) -> rdrive_status;
 
 /// The C functions, as opaque pointers.
 #[derive(Clone, Copy)]
@@ -105,7 +110,7 @@ struct Api {
     iter: IterFn,
     iter_next: IterNextFn,
     iter_free: IterFreeFn,
-    iter_view: IterViewFn,
+    iter_batch: IterBatchFn,
 }
 
 impl Api {
@@ -122,15 +127,15 @@ impl Api {
             iter: rdrive::ffi::rdrive_store_iter,
             iter_next: rdrive::ffi::rdrive_iter_next,
             iter_free: rdrive::ffi::rdrive_iter_free,
-            iter_view: rdrive::ffi::rdrive_iter_next_view,
+            iter_batch: rdrive::ffi::rdrive_iter_next_batch,
         })
     }
 }
 
 /// rdrive through the C ABI. `peek` selects the allocation-free calls:
 /// `rdrive_store_peek` instead of `rdrive_store_read` + `rdrive_entry_free`,
-/// and `rdrive_iter_next_view` instead of `rdrive_iter_next` +
-/// `rdrive_entry_free`.
+/// and `rdrive_iter_next_batch` (views, 256 per call) instead of
+/// `rdrive_iter_next` + `rdrive_entry_free`.
 pub struct RdriveC {
     pub peek: bool,
 }
@@ -264,17 +269,31 @@ impl Store for RdriveStore {
         check(unsafe { (self.api.iter)(self.store, &mut it) }, "iter");
         let (mut count, mut sum) = (0u64, 0u64);
         if self.peek {
-            let mut view = rdrive_bytes {
-                ptr: std::ptr::null(),
-                len: 0,
-            };
-            // SAFETY: live iterator; views are valid until it is freed.
-            while unsafe { (self.api.iter_view)(it, &mut view, std::ptr::null_mut()) } == RDRIVE_OK
+            let mut views = vec![
+                rdrive_bytes {
+                    ptr: std::ptr::null(),
+                    len: 0
+                };
+                256
+            ];
+            let mut n = 0usize;
+            // SAFETY: live iterator; `views` has 256 slots; views are valid
+            // until the iterator is freed.
+            while unsafe {
+                (self.api.iter_batch)(
+                    it,
+                    views.as_mut_ptr(),
+                    std::ptr::null_mut(),
+                    views.len(),
+                    &mut n,
+                )
+            } == RDRIVE_OK
             {
-                sum = sum.wrapping_add(touch(unsafe {
-                    std::slice::from_raw_parts(view.ptr, view.len)
-                }));
-                count += 1;
+                for v in &views[..n] {
+                    sum = sum
+                        .wrapping_add(touch(unsafe { std::slice::from_raw_parts(v.ptr, v.len) }));
+                }
+                count += n as u64;
             }
             // SAFETY: freed once.
             unsafe { (self.api.iter_free)(it) };

@@ -964,7 +964,7 @@ fn render(b: &Bench, took: Duration) -> String {
         "- Engines: **rdrive C** = rdrive through its exported C functions (`rdrive_store_read` + \
          `rdrive_entry_free` per read, `rdrive_iter_next` + `rdrive_entry_free` per entry); \
          **rdrive C no-alloc** = the allocation-free calls `rdrive_store_peek` and \
-         `rdrive_iter_next_view`; \
+         `rdrive_iter_next_batch` (256 views per call); \
          **simd-r-drive** 0.17.5-alpha through its Rust API; **LMDB** through heed (`NO_SYNC` except \
          in W1s), one read transaction per read; **LMDB (one txn)** = all reads in one transaction.\n"
     );

@@ -85,6 +85,68 @@ pub unsafe extern "C" fn rdrive_iter_next_view(
     })
 }
 
+/// Advances the iterator by up to `cap` entries at once, without creating
+/// entries: the fastest way to scan a store from C (one call per batch).
+///
+/// @param values Array of `cap` slots; slot i receives the i-th entry's
+///        bytes, in place, valid until rdrive_iter_free() (as with
+///        rdrive_iter_next_view()).
+/// @param key_hashes NULL, or an array of `cap` slots receiving the key
+///        hashes.
+/// @param count Receives the number of slots filled (0 at the end).
+/// @return #RDRIVE_OK when at least one entry was returned;
+///         #RDRIVE_NOT_FOUND when the iterator was already exhausted;
+///         #RDRIVE_ERR_INVALID_ARG (NULL pointer, or `cap` 0).
+///
+/// One thread at a time per iterator.
+///
+/// # Safety
+/// `iter` is NULL or a live iterator not used concurrently; `values` points
+/// to `cap` writable slots; `key_hashes` is NULL or points to `cap` writable
+/// slots; `count` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_iter_next_batch(
+    iter: *mut rdrive_iter,
+    values: *mut rdrive_bytes,
+    key_hashes: *mut u64,
+    cap: usize,
+    count: *mut usize,
+) -> rdrive_status {
+    call("rdrive_iter_next_batch", || {
+        // SAFETY: forwarded caller contract.
+        let count = unsafe { boundary::out(count, 0, "count") }?;
+        if values.is_null() {
+            return Err(boundary::invalid("values is NULL"));
+        }
+        if cap == 0 {
+            return Err(boundary::invalid("cap is 0"));
+        }
+        // SAFETY: forwarded caller contract.
+        let iter = unsafe { borrow_mut(iter, "iter") }?;
+        let mut n = 0;
+        while n < cap {
+            let Some((meta, bytes)) = iter.iter.next_view() else {
+                break;
+            };
+            // SAFETY: `values` (and `key_hashes` when not NULL) have `cap`
+            // writable slots and `n < cap`. The bytes live in the snapshot
+            // mapping the iterator keeps alive until rdrive_iter_free().
+            unsafe {
+                values.add(n).write(rdrive_bytes {
+                    ptr: bytes.as_ptr(),
+                    len: bytes.len(),
+                });
+                if !key_hashes.is_null() {
+                    key_hashes.add(n).write(meta.key_hash);
+                }
+            }
+            n += 1;
+        }
+        *count = n;
+        Ok(if n == 0 { RDRIVE_NOT_FOUND } else { RDRIVE_OK })
+    })
+}
+
 /// Frees an iterator. Accepts NULL. Entries it returned stay valid.
 ///
 /// # Safety

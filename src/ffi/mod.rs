@@ -100,6 +100,7 @@ pub struct rdrive_iter {
 }
 
 /// One key/value pair for rdrive_store_batch_write().
+#[derive(Debug, Clone, Copy)]
 #[repr(C)]
 pub struct rdrive_kv {
     /// Key bytes (NULL allowed when key_len is 0).
@@ -114,6 +115,7 @@ pub struct rdrive_kv {
 
 /// A byte string: pointer and length. As input (keys of batch calls) NULL is
 /// allowed when len is 0; as output it points into library-owned memory.
+#[derive(Debug, Clone, Copy)]
 #[repr(C)]
 pub struct rdrive_bytes {
     /// First byte.
@@ -123,6 +125,7 @@ pub struct rdrive_bytes {
 }
 
 /// An entry's 20-byte trailer, decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C)]
 pub struct rdrive_metadata {
     /// xxh3-64 hash of the key (see rdrive_hash_key()).
