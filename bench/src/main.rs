@@ -878,7 +878,7 @@ fn targets(r: &Report) -> Vec<Target> {
         ),
         mk(
             "S1",
-            "iteration with rdrive_iter_next_view: rdrive / simd-r-drive",
+            "iteration with rdrive_iter_next_batch: rdrive / simd-r-drive",
             s1,
             "≥ 5×",
             at_least(s1, 5.0),

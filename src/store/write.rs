@@ -166,6 +166,29 @@ impl Store {
         }
     }
 
+    /// Appends entries encoded by `encode` at the tail with one write, then
+    /// publishes them. `encode(buf, tail)` appends the encoded entries to
+    /// `buf` (empty, meant to be written at `tail`) and returns the index
+    /// updates, in order.
+    fn append_encoded(
+        &self,
+        w: &mut Writer,
+        encode: impl FnOnce(&mut Vec<u8>, u64) -> Vec<Update>,
+    ) -> Result<u64> {
+        let start = w.tail;
+        let mut buf = std::mem::take(&mut w.buf);
+        buf.clear();
+        let updates = encode(&mut buf, start);
+        let tail = start + buf.len() as u64;
+        let new_keys = updates.iter().filter(|(_, loc)| !loc.tombstone).count();
+        let written = self
+            .prepare(w, tail, new_keys)
+            .and_then(|()| self.write_at(w, &buf, start));
+        w.buf = buf;
+        written?;
+        self.publish(w, tail, &updates)
+    }
+
     /// Appends one regular entry (already validated) and publishes it.
     /// `checksum` yields the payload's CRC-32; large payloads are written
     /// before it is asked for.
@@ -254,25 +277,19 @@ impl Store {
         if entries.is_empty() {
             return Ok(w.tail);
         }
-        let start = w.tail;
-        let mut buf = std::mem::take(&mut w.buf);
-        buf.clear();
-        let mut tail = start;
-        let mut updates = Vec::with_capacity(entries.len());
         let index = Arc::clone(&self.state.load().index);
-        for (&(key_hash, payload), &checksum) in entries.iter().zip(&checksums) {
-            // The slot loads while the bytes are written; publishing then
-            // finds it in cache.
-            index.prefetch(key_hash);
-            let loc = encode_entry(&mut buf, tail, key_hash, payload, checksum);
-            tail = loc.tail();
-            updates.push((key_hash, loc));
-        }
-        let prepared = self.prepare(&w, tail, updates.len());
-        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
-        w.buf = buf;
-        written?;
-        self.publish(&mut w, tail, &updates)
+        self.append_encoded(&mut w, |buf, mut tail| {
+            let mut updates = Vec::with_capacity(entries.len());
+            for (&(key_hash, payload), &checksum) in entries.iter().zip(&checksums) {
+                // The slot loads while the bytes are written; publishing
+                // then finds it in cache.
+                index.prefetch(key_hash);
+                let loc = encode_entry(buf, tail, key_hash, payload, checksum);
+                tail = loc.tail();
+                updates.push((key_hash, loc));
+            }
+            updates
+        })
     }
 
     /// Writes the bytes produced by `reader` under `key`, in chunks, without
@@ -403,21 +420,15 @@ impl Store {
         if targets.is_empty() {
             return Ok(0);
         }
-        let start = w.tail;
-        let mut buf = std::mem::take(&mut w.buf);
-        buf.clear();
-        let mut tail = start;
-        let mut updates = Vec::with_capacity(targets.len());
-        for &h in &targets {
-            let loc = encode_tombstone(&mut buf, tail, h);
-            tail = loc.tail();
-            updates.push((h, loc));
-        }
-        let prepared = self.prepare(&w, tail, 0);
-        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
-        w.buf = buf;
-        written?;
-        self.publish(&mut w, tail, &updates)?;
+        self.append_encoded(&mut w, |buf, mut tail| {
+            let mut updates = Vec::with_capacity(targets.len());
+            for &h in &targets {
+                let loc = encode_tombstone(buf, tail, h);
+                tail = loc.tail();
+                updates.push((h, loc));
+            }
+            updates
+        })?;
         Ok(targets.len())
     }
 
@@ -434,17 +445,12 @@ impl Store {
         let Some(entry) = self.read_with_key_hash(old)? else {
             return Ok(false);
         };
-        let start = w.tail;
-        let mut buf = std::mem::take(&mut w.buf);
-        buf.clear();
-        // Keep the stored checksum: a damaged payload stays detectable.
-        let moved = encode_entry(&mut buf, start, new, &entry, entry.checksum());
-        let gone = encode_tombstone(&mut buf, moved.tail(), old);
-        let prepared = self.prepare(&w, gone.tail(), 1);
-        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
-        w.buf = buf;
-        written?;
-        self.publish(&mut w, gone.tail(), &[(new, moved), (old, gone)])?;
+        self.append_encoded(&mut w, |buf, tail| {
+            // Keep the stored checksum: a damaged payload stays detectable.
+            let moved = encode_entry(buf, tail, new, &entry, entry.checksum());
+            let gone = encode_tombstone(buf, moved.tail(), old);
+            vec![(new, moved), (old, gone)]
+        })?;
         Ok(true)
     }
 
@@ -491,15 +497,9 @@ impl Store {
         if self.state.load().index.get(key_hash) != Some(copied_at) {
             return Ok(true);
         }
-        let start = w.tail;
-        let mut buf = std::mem::take(&mut w.buf);
-        buf.clear();
-        let loc = encode_tombstone(&mut buf, start, key_hash);
-        let prepared = self.prepare(&w, loc.tail(), 0);
-        let written = prepared.and_then(|()| self.write_at(&mut w, &buf, start));
-        w.buf = buf;
-        written?;
-        self.publish(&mut w, loc.tail(), &[(key_hash, loc)])?;
+        self.append_encoded(&mut w, |buf, tail| {
+            vec![(key_hash, encode_tombstone(buf, tail, key_hash))]
+        })?;
         Ok(true)
     }
 
