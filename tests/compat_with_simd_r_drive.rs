@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{TempDir, noise};
+use common::{TempDir, as_pairs, noise};
 use simd_r_drive::DataStore;
 use simd_r_drive::traits::{DataStoreReader, DataStoreWriter};
 
@@ -88,10 +88,7 @@ fn apply_simd(path: &std::path::Path) {
                 s.write_stream(&k, &mut v.as_slice()).unwrap();
             }
             Op::Batch(items) => {
-                let refs: Vec<(&[u8], &[u8])> = items
-                    .iter()
-                    .map(|(k, v)| (k.as_slice(), v.as_slice()))
-                    .collect();
+                let refs = as_pairs(&items);
                 s.batch_write(&refs).unwrap();
             }
             Op::Delete(k) => {
@@ -115,10 +112,7 @@ fn apply_rdrive(path: &std::path::Path) {
                 s.write_stream(&k, &mut v.as_slice()).unwrap();
             }
             Op::Batch(items) => {
-                let refs: Vec<(&[u8], &[u8])> = items
-                    .iter()
-                    .map(|(k, v)| (k.as_slice(), v.as_slice()))
-                    .collect();
+                let refs = as_pairs(&items);
                 s.batch_write(&refs).unwrap();
             }
             Op::Delete(k) => {

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use common::TempDir;
+use common::{Rng, TempDir, as_pairs};
 use rdrive::Store;
 
 const KEYS: u32 = 200;
@@ -48,11 +48,9 @@ fn readers_see_only_correct_values_while_a_writer_appends_and_compacts() {
             std::thread::spawn(move || {
                 let mut last = vec![0u32; KEYS as usize];
                 let mut held = Vec::new();
-                let mut x = 0x1234_5678u64 + t;
+                let mut rng = Rng::new(0x1234_5678u64 + t);
                 while !done.load(Ordering::Acquire) {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
+                    let x = rng.next();
                     let k = (x % u64::from(KEYS)) as u32;
                     if let Some(e) = store.read(&k.to_le_bytes()).unwrap() {
                         match check(k, &e) {
@@ -100,10 +98,7 @@ fn readers_see_only_correct_values_while_a_writer_appends_and_compacts() {
                     (k2.to_le_bytes().to_vec(), value(k2, round))
                 })
                 .collect();
-            let refs: Vec<(&[u8], &[u8])> = items
-                .iter()
-                .map(|(a, b)| (a.as_slice(), b.as_slice()))
-                .collect();
+            let refs = as_pairs(&items);
             store.batch_write(&refs).unwrap();
         } else {
             store.write(&k.to_le_bytes(), &value(k, round)).unwrap();

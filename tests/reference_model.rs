@@ -5,22 +5,8 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{TempDir, noise};
+use common::{Rng, TempDir, as_pairs, noise};
 use rdrive::Store;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn payload(rng: &mut Rng) -> Vec<u8> {
     let n = match rng.below(10) {
@@ -63,7 +49,7 @@ fn run(seed: u64, steps: usize, cache_min_keys: usize) {
     const KEYS: u64 = 40;
     let dir = TempDir::new("model");
     let path = dir.file("m.rdrive");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut model: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
     let mut options = rdrive::OpenOptions::new();
     options.index_cache_min_keys(cache_min_keys);
@@ -85,10 +71,7 @@ fn run(seed: u64, steps: usize, cache_min_keys: usize) {
                 let items: Vec<(Vec<u8>, Vec<u8>)> = (0..rng.below(6))
                     .map(|_| (key(&mut rng), payload(&mut rng)))
                     .collect();
-                let refs: Vec<(&[u8], &[u8])> = items
-                    .iter()
-                    .map(|(a, b)| (a.as_slice(), b.as_slice()))
-                    .collect();
+                let refs = as_pairs(&items);
                 store.batch_write(&refs).unwrap();
                 model.extend(items);
             }

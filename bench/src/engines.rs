@@ -290,8 +290,10 @@ impl Store for RdriveStore {
             } == RDRIVE_OK
             {
                 for v in &views[..n] {
-                    sum = sum
-                        .wrapping_add(touch(unsafe { std::slice::from_raw_parts(v.ptr, v.len) }));
+                    // SAFETY: a view returned by the iterator, valid until it
+                    // is freed.
+                    let bytes = unsafe { std::slice::from_raw_parts(v.ptr, v.len) };
+                    sum = sum.wrapping_add(touch(bytes));
                 }
                 count += n as u64;
             }
@@ -302,6 +304,7 @@ impl Store for RdriveStore {
         let mut entry = std::ptr::null_mut();
         // SAFETY: live iterator; each entry is read then freed once.
         while unsafe { (self.api.iter_next)(it, &mut entry) } == RDRIVE_OK {
+            // SAFETY: a live entry, read while valid and then freed once.
             unsafe {
                 let b = (self.api.range)(entry);
                 sum = sum.wrapping_add(touch(std::slice::from_raw_parts(b.ptr, b.len)));

@@ -6,11 +6,23 @@
 use super::boundary::{self, borrow, call, invalid};
 use super::*;
 
+/// Runs an accessor: `f` on the entry, or `fallback` for a NULL entry (or
+/// a panic).
+///
 /// # Safety
 /// `entry` is NULL or a live entry.
-unsafe fn get<'a>(entry: *const rdrive_entry) -> Option<&'a EntryHandle> {
+unsafe fn with_entry<T>(
+    function: &'static str,
+    entry: *const rdrive_entry,
+    fallback: T,
+    f: impl FnOnce(&EntryHandle) -> T,
+) -> T {
     // SAFETY: forwarded caller contract.
-    unsafe { entry.as_ref() }.map(|e| &e.entry)
+    let entry = unsafe { entry.as_ref() };
+    match entry {
+        Some(e) => boundary::value(function, fallback, || f(&e.entry)),
+        None => fallback,
+    }
 }
 
 const ZERO_METADATA: rdrive_metadata = rdrive_metadata {
@@ -39,26 +51,19 @@ fn metadata_of(e: &EntryHandle) -> rdrive_metadata {
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_address_range(entry: *const rdrive_entry) -> rdrive_bytes {
-    boundary::value(
-        "rdrive_entry_address_range",
-        rdrive_bytes {
-            ptr: std::ptr::null(),
-            len: 0,
-        },
-        || {
-            // SAFETY: forwarded caller contract.
-            match unsafe { get(entry) } {
-                Some(e) => rdrive_bytes {
-                    ptr: e.as_ptr(),
-                    len: e.size(),
-                },
-                None => rdrive_bytes {
-                    ptr: std::ptr::null(),
-                    len: 0,
-                },
+    let none = rdrive_bytes {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_entry("rdrive_entry_address_range", entry, none, |e| {
+            rdrive_bytes {
+                ptr: e.as_ptr(),
+                len: e.size(),
             }
-        },
-    )
+        })
+    }
 }
 
 /// Length of the value in bytes (0 for a NULL entry).
@@ -69,13 +74,8 @@ pub unsafe extern "C" fn rdrive_entry_address_range(entry: *const rdrive_entry) 
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_size(entry: *const rdrive_entry) -> usize {
-    boundary::value("rdrive_entry_size", 0, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => e.size(),
-            None => 0,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { with_entry("rdrive_entry_size", entry, 0, |e| e.size()) }
 }
 
 /// Length of the value plus its 20-byte trailer (0 for a NULL entry).
@@ -86,13 +86,12 @@ pub unsafe extern "C" fn rdrive_entry_size(entry: *const rdrive_entry) -> usize 
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_size_with_metadata(entry: *const rdrive_entry) -> usize {
-    boundary::value("rdrive_entry_size_with_metadata", 0, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => e.size_with_metadata(),
-            None => 0,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_entry("rdrive_entry_size_with_metadata", entry, 0, |e| {
+            e.size_with_metadata()
+        })
+    }
 }
 
 /// Hash of the entry's key (see rdrive_hash_key()); 0 for a NULL entry.
@@ -103,13 +102,8 @@ pub unsafe extern "C" fn rdrive_entry_size_with_metadata(entry: *const rdrive_en
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_key_hash(entry: *const rdrive_entry) -> u64 {
-    boundary::value("rdrive_entry_key_hash", 0, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => e.key_hash(),
-            None => 0,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { with_entry("rdrive_entry_key_hash", entry, 0, |e| e.key_hash()) }
 }
 
 /// Stored CRC-32 of the value; 0 for a NULL entry.
@@ -120,13 +114,8 @@ pub unsafe extern "C" fn rdrive_entry_key_hash(entry: *const rdrive_entry) -> u6
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_checksum(entry: *const rdrive_entry) -> u32 {
-    boundary::value("rdrive_entry_checksum", 0, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => e.checksum(),
-            None => 0,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { with_entry("rdrive_entry_checksum", entry, 0, |e| e.checksum()) }
 }
 
 /// Recomputes the value's CRC-32 and compares it with the stored one:
@@ -138,13 +127,12 @@ pub unsafe extern "C" fn rdrive_entry_checksum(entry: *const rdrive_entry) -> u3
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_is_valid_checksum(entry: *const rdrive_entry) -> bool {
-    boundary::value("rdrive_entry_is_valid_checksum", false, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => e.is_valid_checksum(),
-            None => false,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_entry("rdrive_entry_is_valid_checksum", entry, false, |e| {
+            e.is_valid_checksum()
+        })
+    }
 }
 
 /// File offset of the value's first byte; 0 for a NULL entry.
@@ -155,13 +143,12 @@ pub unsafe extern "C" fn rdrive_entry_is_valid_checksum(entry: *const rdrive_ent
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_start_offset(entry: *const rdrive_entry) -> u64 {
-    boundary::value("rdrive_entry_start_offset", 0, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => e.start_offset() as u64,
-            None => 0,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_entry("rdrive_entry_start_offset", entry, 0, |e| {
+            e.start_offset() as u64
+        })
+    }
 }
 
 /// File offset one past the value's last byte (where its trailer starts);
@@ -173,13 +160,12 @@ pub unsafe extern "C" fn rdrive_entry_start_offset(entry: *const rdrive_entry) -
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_end_offset(entry: *const rdrive_entry) -> u64 {
-    boundary::value("rdrive_entry_end_offset", 0, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => e.end_offset() as u64,
-            None => 0,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_entry("rdrive_entry_end_offset", entry, 0, |e| {
+            e.end_offset() as u64
+        })
+    }
 }
 
 /// The entry's decoded trailer (all zero for a NULL entry).
@@ -190,13 +176,12 @@ pub unsafe extern "C" fn rdrive_entry_end_offset(entry: *const rdrive_entry) -> 
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_metadata(entry: *const rdrive_entry) -> rdrive_metadata {
-    boundary::value("rdrive_entry_metadata", ZERO_METADATA, || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => metadata_of(e),
-            None => ZERO_METADATA,
-        }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_entry("rdrive_entry_metadata", entry, ZERO_METADATA, |e| {
+            metadata_of(e)
+        })
+    }
 }
 
 /// A second, independent entry for the same bytes (shares the mapping;
@@ -208,16 +193,15 @@ pub unsafe extern "C" fn rdrive_entry_metadata(entry: *const rdrive_entry) -> rd
 /// `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_clone(entry: *const rdrive_entry) -> *mut rdrive_entry {
-    boundary::value("rdrive_entry_clone", std::ptr::null_mut(), || {
-        // SAFETY: forwarded caller contract.
-        match unsafe { get(entry) } {
-            Some(e) => rdrive_entry {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_entry("rdrive_entry_clone", entry, std::ptr::null_mut(), |e| {
+            rdrive_entry {
                 entry: e.clone_arc(),
             }
-            .into_raw(),
-            None => std::ptr::null_mut(),
-        }
-    })
+            .into_raw()
+        })
+    }
 }
 
 /// Frees an entry. Accepts NULL. Each entry is freed exactly once.

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::io;
 
-use super::boundary::{self, array, borrow, bytes, call, invalid, optional_out, path};
+use super::boundary::{self, array, borrow, bytes, call, invalid, optional_out};
 use super::*;
 use crate::{Error, OpenOptions, compute_hash};
 
@@ -76,7 +76,7 @@ pub unsafe extern "C" fn rdrive_store_open_with_report(
         // SAFETY: forwarded caller contract.
         let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
         // SAFETY: forwarded caller contract.
-        let path = unsafe { path_arg(path) }?;
+        let path = unsafe { boundary::path(path) }?;
         if flags & !ALL_FLAGS != 0 {
             return Err(invalid(&format!(
                 "unknown open flags {:#x}",
@@ -96,13 +96,6 @@ pub unsafe extern "C" fn rdrive_store_open_with_report(
         *out = rdrive_store { store }.into_raw();
         Ok(RDRIVE_OK)
     })
-}
-
-/// # Safety
-/// As [`path`].
-unsafe fn path_arg<'a>(p: *const c_char) -> Result<&'a std::path::Path, Error> {
-    // SAFETY: forwarded caller contract.
-    unsafe { path(p) }
 }
 
 /// Closes the store: syncs pending writes, records a clean close, releases

@@ -11,10 +11,11 @@
 //! builds a larger one holding only live keys and publishes it; readers that
 //! still hold the old table keep reading it safely.
 //!
-//! Slot order follows the *mixed* hash (a multiply of the key hash): a key's
-//! home slot is `mixed * slots / 2⁶⁴`, which is monotonic in `mixed` for any
-//! table size. Bulk builds sort by `mixed` first, so inserting touches the
-//! table almost sequentially instead of one cache miss per key.
+//! A key's home slot is `mixed * slots / 2⁶⁴`, where `mixed` is a multiply
+//! of the key hash (so caller-chosen, structured hashes spread too). Open
+//! builds the table with [`IndexBuilder`], which prefetches each key's home
+//! slot a few entries before inserting it, so the table's cache misses
+//! overlap instead of costing one memory round trip per key.
 
 use std::io;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -350,38 +351,32 @@ impl Index {
         out
     }
 
-    /// Live `(key, offset)` pairs, in table order.
-    pub(crate) fn live_pairs(&self) -> Vec<(u64, u64)> {
-        let mut out = Vec::with_capacity(self.len() as usize);
+    /// Calls `f(key, offset)` for every live key, in table order.
+    pub(crate) fn for_each_live(&self, mut f: impl FnMut(u64, u64)) {
         if let Some(v) = self.get(EMPTY) {
-            out.push((EMPTY, v));
+            f(EMPTY, v);
         }
         for pair in self.words.words().chunks_exact(2) {
             let k = pair[0].load(Ordering::Acquire);
-            if k == EMPTY {
-                continue;
-            }
-            let v = pair[1].load(Ordering::Acquire);
-            if v != DELETED {
-                out.push((k, v));
+            if k != EMPTY {
+                let v = pair[1].load(Ordering::Acquire);
+                if v != DELETED {
+                    f(k, v);
+                }
             }
         }
-        out
     }
 
     /// Calls `f` with the trailer offset of every live key, in table order.
     pub(crate) fn for_each_live_offset(&self, mut f: impl FnMut(u64)) {
-        if let Some(v) = self.get(EMPTY) {
-            f(v);
-        }
-        for pair in self.words.words().chunks_exact(2) {
-            if pair[0].load(Ordering::Acquire) != EMPTY {
-                let v = pair[1].load(Ordering::Acquire);
-                if v != DELETED {
-                    f(v);
-                }
-            }
-        }
+        self.for_each_live(|_, v| f(v));
+    }
+
+    /// Live `(key, offset)` pairs, in table order.
+    pub(crate) fn live_pairs(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        self.for_each_live(|k, v| out.push((k, v)));
+        out
     }
 
     /// Trailer offsets of all live keys, in table order.

@@ -177,9 +177,9 @@ impl Store {
                 Err(Miss::Stale) => return Err(self.corrupt(meta_at, "beyond mapped data")),
             };
             if !loc.tombstone && state.index.get(meta.key_hash) == Some(meta_at) {
-                return match entry_in(&state.map, meta_at) {
-                    Ok(e) => Ok(Some(e)),
-                    Err(_) => Err(self.corrupt(meta_at, "unreadable")),
+                return match state.map.range(loc.start..loc.end) {
+                    Some(bytes) => Ok(Some(EntryHandle::new(bytes, meta))),
+                    None => Err(self.corrupt(meta_at, "beyond mapped data")),
                 };
             }
             at = meta.prev_offset;

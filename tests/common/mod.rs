@@ -33,16 +33,37 @@ impl Drop for TempDir {
     }
 }
 
-/// Deterministic pseudo-random bytes (xorshift), for payloads and garbage.
+/// A deterministic xorshift generator for test data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Deterministic pseudo-random bytes, for payloads and garbage.
 pub fn noise(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
+    let mut rng = Rng::new(seed);
+    (0..len).map(|_| (rng.next() >> 24) as u8).collect()
+}
+
+/// Borrowed `(key, value)` pairs for `batch_write`.
+pub fn as_pairs(items: &[(Vec<u8>, Vec<u8>)]) -> Vec<(&[u8], &[u8])> {
+    items
+        .iter()
+        .map(|(k, v)| (k.as_slice(), v.as_slice()))
         .collect()
 }
 
