@@ -60,6 +60,10 @@
  *   inherited. Its copy of a read-write store shares the parent's file lock,
  *   so the child could write alongside the parent; open stores afresh in the
  *   child instead (a read-write open there fails while the parent holds it).
+ *   Any child process started while a store is open holds a copy of its
+ *   descriptor, and so its lock, until the child calls exec (rdrive's
+ *   descriptors are close-on-exec) or exits: a read-write reopen in that
+ *   window gets #RDRIVE_ERR_LOCKED.
  * - A value may not be empty nor the single byte 0x00 (the format's deletion
  *   marker); both give #RDRIVE_ERR_INVALID_ARG. Runs of zero bytes are fine.
  * - The store is one file. Beside it, a read-write handle may leave

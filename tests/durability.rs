@@ -3,11 +3,12 @@
 
 mod common;
 
-use common::{TempDir, child_path, run_child};
+use common::{TempDir, child_path, run_child, serial};
 use rdrive::{Error, OpenOptions, Store, SyncMark};
 
 #[test]
 fn sync_records_the_durable_length_and_close_records_a_clean_close() {
+    let _serial = serial();
     let dir = TempDir::new("dur-mark");
     let path = dir.file("d.rdrive");
     let s = Store::open(&path).unwrap();
@@ -51,6 +52,7 @@ fn sync_records_the_durable_length_and_close_records_a_clean_close() {
 
 #[test]
 fn a_read_only_open_never_creates_or_modifies_anything() {
+    let _serial = serial();
     let dir = TempDir::new("dur-ro");
     let path = dir.file("d.rdrive");
     assert!(matches!(
@@ -83,6 +85,7 @@ fn a_read_only_open_never_creates_or_modifies_anything() {
 
 #[test]
 fn must_exist_refuses_a_missing_file() {
+    let _serial = serial();
     let dir = TempDir::new("dur-exist");
     let path = dir.file("missing.rdrive");
     assert!(matches!(Store::open_existing(&path), Err(Error::Io { .. })));
@@ -97,6 +100,7 @@ fn must_exist_refuses_a_missing_file() {
 
 #[test]
 fn sync_writes_mode_keeps_working_and_is_readable_after_reopen() {
+    let _serial = serial();
     let dir = TempDir::new("dur-sync");
     let path = dir.file("d.rdrive");
     let s = OpenOptions::new().sync_writes(true).open(&path).unwrap();
@@ -137,6 +141,7 @@ fn crash_image(dir: &TempDir) -> (std::path::PathBuf, u64) {
 
 #[test]
 fn unsynced_entries_that_survived_a_crash_are_verified_and_kept() {
+    let _serial = serial();
     let dir = TempDir::new("dur-crash-ok");
     let (path, synced) = crash_image(&dir);
     assert!(synced > 0 && synced < std::fs::metadata(&path).unwrap().len());
@@ -147,6 +152,7 @@ fn unsynced_entries_that_survived_a_crash_are_verified_and_kept() {
 
 #[test]
 fn an_unsynced_entry_lost_before_a_surviving_later_one_ends_the_prefix() {
+    let _serial = serial();
     let dir = TempDir::new("dur-crash-lost");
     let (path, synced) = crash_image(&dir);
     // Writes reached the disk out of order: B's payload never made it (zeros)
@@ -211,6 +217,7 @@ fn writer_hitting_a_full_disk_role() {
 
 #[test]
 fn a_failed_write_poisons_the_handle_and_reopening_recovers_everything_committed() {
+    let _serial = serial();
     let dir = TempDir::new("dur-poison");
     let path = dir.file("p.rdrive");
     let out = run_child(

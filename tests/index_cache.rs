@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use common::{TempDir, child_path, run_child};
+use common::{TempDir, child_path, run_child, serial};
 use rdrive::{OpenOptions, Store};
 
 const KEYS: u32 = 3000;
@@ -63,6 +63,7 @@ fn check(s: &Store, model: &HashMap<u32, Vec<u8>>) {
 
 #[test]
 fn a_clean_close_writes_a_cache_that_the_next_open_uses() {
+    let _serial = serial();
     let dir = TempDir::new("cache-basic");
     let path = dir.file("c.rdrive");
     let model = populate(&path);
@@ -78,6 +79,7 @@ fn a_clean_close_writes_a_cache_that_the_next_open_uses() {
 
 #[test]
 fn entries_appended_by_another_program_are_replayed_on_top_of_the_cache() {
+    let _serial = serial();
     use simd_r_drive::traits::DataStoreWriter;
     let dir = TempDir::new("cache-foreign");
     let path = dir.file("c.rdrive");
@@ -114,6 +116,7 @@ fn writer_that_crashes_after_more_writes_role() {
 
 #[test]
 fn a_crash_after_more_writes_replays_them_on_top_of_the_cache() {
+    let _serial = serial();
     let dir = TempDir::new("cache-crash");
     let path = dir.file("c.rdrive");
     let mut model = populate(&path);
@@ -134,6 +137,7 @@ fn a_crash_after_more_writes_replays_them_on_top_of_the_cache() {
 
 #[test]
 fn a_damaged_cache_is_ignored_and_replaced() {
+    let _serial = serial();
     let dir = TempDir::new("cache-damaged");
     let path = dir.file("c.rdrive");
     let model = populate(&path);
@@ -164,6 +168,7 @@ fn a_damaged_cache_is_ignored_and_replaced() {
 
 #[test]
 fn a_cache_next_to_a_copy_of_the_store_is_not_trusted() {
+    let _serial = serial();
     let dir = TempDir::new("cache-copy");
     let path = dir.file("c.rdrive");
     let model = populate(&path);
@@ -180,6 +185,7 @@ fn a_cache_next_to_a_copy_of_the_store_is_not_trusted() {
 
 #[test]
 fn compaction_drops_the_cache_and_the_next_close_writes_a_new_one() {
+    let _serial = serial();
     let dir = TempDir::new("cache-compact");
     let path = dir.file("c.rdrive");
     let model = populate(&path);
@@ -194,6 +200,7 @@ fn compaction_drops_the_cache_and_the_next_close_writes_a_new_one() {
 
 #[test]
 fn read_only_handles_never_write_a_cache_and_small_stores_get_none() {
+    let _serial = serial();
     let dir = TempDir::new("cache-ro");
     let path = dir.file("c.rdrive");
     populate(&path);

@@ -3,11 +3,12 @@
 
 mod common;
 
-use common::{TempDir, child_path, run_child};
+use common::{TempDir, child_path, run_child, serial};
 use rdrive::{Error, Store};
 
 #[test]
 fn a_second_read_write_open_in_the_same_process_is_locked_out() {
+    let _serial = serial();
     let dir = TempDir::new("lock-same");
     let path = dir.file("l.rdrive");
     let first = Store::open(&path).unwrap();
@@ -34,6 +35,7 @@ fn second_process_role() {
 
 #[test]
 fn a_second_process_gets_the_locked_error_until_the_writer_closes() {
+    let _serial = serial();
     let dir = TempDir::new("lock-proc");
     let path = dir.file("l.rdrive");
     let first = Store::open(&path).unwrap();
@@ -50,6 +52,7 @@ fn a_second_process_gets_the_locked_error_until_the_writer_closes() {
 
 #[test]
 fn compaction_keeps_the_file_locked() {
+    let _serial = serial();
     let dir = TempDir::new("lock-compact");
     let path = dir.file("l.rdrive");
     let s = Store::open(&path).unwrap();

@@ -74,6 +74,15 @@ pub fn write_plain(path: &Path, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Serializes the tests of a file that spawns child processes. Spawning
+/// forks this process, and until the child execs it holds copies of every
+/// descriptor open here — including another test's locked store, whose lock
+/// then outlives that test's close for a moment.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Runs the ignored test `role` of the current test binary in a child
 /// process (a second process for locking and crash tests).
 pub fn run_child(role: &str, envs: &[(&str, &Path)]) -> std::process::Output {
