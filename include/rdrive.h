@@ -145,6 +145,11 @@
 #define RDRIVE_OPEN_NO_INDEX_CACHE 0x10u
 
 /**
+ * Encoded length of a record.
+ */
+#define ENCODED_LEN (TRAILER_AT + METADATA_SIZE)
+
+/**
  * A stored value, read in place: the C face of an entry handle. Holds a
  * counted reference to the store's memory mapping, so its bytes stay valid
  * until rdrive_entry_free(), even after the store is closed. Opaque.

@@ -53,6 +53,8 @@ mod error;
 pub mod ffi;
 pub mod format;
 mod store;
+#[cfg(test)]
+mod tests;
 
 pub use digest::{NamespaceHasher, compute_checksum, compute_hash, compute_hash_batch};
 pub use entry::{EntryHandle, EntryStream};

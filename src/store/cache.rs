@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use super::FileId;
 use super::index::Index;
+use super::io::{Create, Storage};
 use crate::format::METADATA_SIZE;
 
 const MAGIC: &[u8; 8] = b"RDRVIDX1";
@@ -61,8 +62,22 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 pub(crate) fn load(path: &Path, id: FileId, file_len: u64) -> Option<Cached> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
+    load_from(|buf, at| file.read_exact_at(buf, at), size, id, file_len)
+}
+
+/// [`load`] from any source of the cache's `size` bytes: `read(buf, at)`
+/// fills `buf` from offset `at`.
+pub(crate) fn load_from(
+    read: impl Fn(&mut [u8], u64) -> io::Result<()>,
+    size: u64,
+    id: FileId,
+    file_len: u64,
+) -> Option<Cached> {
+    if size < HEADER as u64 {
+        return None;
+    }
     let mut h = [0u8; HEADER];
-    file.read_exact_at(&mut h, 0).ok()?;
+    read(&mut h, 0).ok()?;
     if &h[..8] != MAGIC || u32_at(&h, 92) != crc32fast::hash(&h[..92]) {
         return None;
     }
@@ -80,7 +95,7 @@ pub(crate) fn load(path: &Path, id: FileId, file_len: u64) -> Option<Cached> {
     let zero = u64_at(&h, 80);
     let table_crc = u32_at(&h, 88);
     let index = Index::from_raw(slots, zero, live, used, |bytes| {
-        file.read_exact_at(bytes, HEADER as u64)?;
+        read(bytes, HEADER as u64)?;
         if crc32fast::hash(bytes) == table_crc {
             Ok(())
         } else {
@@ -99,6 +114,7 @@ pub(crate) fn load(path: &Path, id: FileId, file_len: u64) -> Option<Cached> {
 /// (whose last trailer is `trailer`), to a temporary file renamed over
 /// `path`.
 pub(crate) fn save(
+    io: &dyn Storage,
     path: &Path,
     index: &Index,
     tail: u64,
@@ -109,11 +125,7 @@ pub(crate) fn save(
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);
     let result = (|| {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
+        let file = io.create(&tmp, Create::Truncate)?;
         let (words, zero, used) = index.raw();
         let mut crc = crc32fast::Hasher::new();
         let mut chunk = Vec::with_capacity(1 << 20);
@@ -125,7 +137,7 @@ pub(crate) fn save(
                     .extend_from_slice(&w.load(std::sync::atomic::Ordering::Acquire).to_le_bytes());
             }
             crc.update(&chunk);
-            file.write_all_at(&chunk, at)?;
+            io.write_at(&file, &[&chunk], at)?;
             at += chunk.len() as u64;
         }
         let mut h = [0u8; HEADER];
@@ -141,16 +153,18 @@ pub(crate) fn save(
         h[88..92].copy_from_slice(&crc.finalize().to_le_bytes());
         let header_crc = crc32fast::hash(&h[..92]);
         h[92..96].copy_from_slice(&header_crc.to_le_bytes());
-        file.write_all_at(&h, 0)?;
-        std::fs::rename(&tmp, path)
+        io.write_at(&file, &[&h], 0)?;
+        io.rename(&tmp, path)
     })();
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = io.remove(&tmp);
     }
     result
 }
 
 /// Removes the cache at `path`, if any.
-pub(crate) fn remove(path: &Path) {
-    let _ = std::fs::remove_file(path);
+pub(crate) fn remove(io: &dyn Storage, path: &Path) {
+    if path.exists() {
+        let _ = io.remove(path);
+    }
 }

@@ -10,17 +10,17 @@
 //! before keep the old mapping alive.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::index::Index;
+use super::io::{Create, Storage, parent_dir};
 use super::map::{MapView, Mapping};
 use super::read::locate_in;
-use super::recovery::Watermark;
-use super::{FileId, State, Store, reservation_for, sync_parent_dir, sys};
+use super::{FileId, State, Store, reservation_for};
 use crate::error::{Error, Result};
+use crate::format::watermark::Watermark;
 use crate::format::{METADATA_SIZE, encode_entry, pad_len};
 
 /// What a compaction did.
@@ -72,14 +72,16 @@ impl Store {
         pairs.sort_unstable_by_key(|&(_, at)| at);
         let tmp = compaction_path(&self.path);
         let bytes_before = w.tail;
-        let mut done = match self.write_compacted(&state, &pairs, &tmp, &mut progress) {
+        let io = std::sync::Arc::clone(&w.io);
+        let mut done = match self.write_compacted(io.as_ref(), &state, &pairs, &tmp, &mut progress)
+        {
             Ok(done) => done,
             Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
+                let _ = io.remove(&tmp);
                 return Err(e);
             }
         };
-        let io = |what: &str| {
+        let err = |what: &str| {
             let context = format!("{}: {what}", self.path.display());
             move |e| Error::io(context, e)
         };
@@ -88,27 +90,28 @@ impl Store {
         let entries = done.pairs.len() as u64;
         let pairs = std::mem::take(&mut done.pairs);
         let switched = (|| {
-            let file_id = FileId::of(&done.file).map_err(io("stat"))?;
+            let file_id = FileId::of(&done.file).map_err(err("stat"))?;
             let mapping = Mapping::new(&done.file, reservation_for(done.tail)?, done.tail)
-                .map_err(io("map compacted file"))?;
-            let index = Index::with_capacity(pairs.len()).map_err(io("build index"))?;
+                .map_err(err("map compacted file"))?;
+            let index = Index::with_capacity(pairs.len()).map_err(err("build index"))?;
             for (key_hash, at) in pairs {
                 index.upsert(key_hash, at);
             }
-            std::fs::rename(&tmp, &self.path).map_err(io("rename compacted file"))?;
+            io.rename(&tmp, &self.path)
+                .map_err(err("rename compacted file"))?;
             Ok::<_, Error>((file_id, mapping, index))
         })();
         let (file_id, mapping, index) = match switched {
             Ok(v) => v,
             Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
+                let _ = io.remove(&tmp);
                 return Err(e);
             }
         };
-        let dir_synced = sync_parent_dir(&self.path);
+        let dir_synced = io.sync_dir(parent_dir(&self.path));
         // The cache described the old file.
         if let Some((path, _)) = &self.cache {
-            super::cache::remove(path);
+            super::cache::remove(io.as_ref(), path);
         }
 
         // The path now names the compacted file: switch to it.
@@ -139,22 +142,17 @@ impl Store {
 
     fn write_compacted(
         &self,
+        io: &dyn Storage,
         state: &State,
         pairs: &[(u64, u64)],
         tmp: &Path,
         progress: &mut impl FnMut(u64, u64) -> bool,
     ) -> Result<Compacted> {
-        let io = |what: &str| {
+        let err = |what: &str| {
             let context = format!("{}: {what}", tmp.display());
             move |e| Error::io(context, e)
         };
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(tmp)
-            .map_err(io("create"))?;
+        let file = io.create(tmp, Create::Truncate).map_err(err("create"))?;
         let total = pairs.len() as u64;
         let mut buf = Vec::with_capacity(FLUSH_AT + 4096);
         let mut flushed = 0u64;
@@ -176,7 +174,7 @@ impl Store {
             tail = placed.tail();
             if buf.len() >= FLUSH_AT || i + 1 == pairs.len() {
                 last_trailer.copy_from_slice(&buf[buf.len() - METADATA_SIZE..]);
-                file.write_all_at(&buf, flushed).map_err(io("write"))?;
+                io.write_at(&file, &[&buf], flushed).map_err(err("write"))?;
                 flushed += buf.len() as u64;
                 buf.clear();
                 if !progress(i as u64 + 1, total) {
@@ -185,21 +183,18 @@ impl Store {
             }
         }
         debug_assert_eq!(flushed, tail);
-        file.sync_data().map_err(io("sync"))?;
-        let marked = sys::write_watermark(
-            &file,
-            &Watermark {
-                tail,
-                trailer: last_trailer,
-            },
-            0,
-        )
-        .unwrap_or(false);
+        io.sync_data(&file).map_err(err("sync"))?;
+        let mark = Watermark {
+            tail,
+            trailer: last_trailer,
+            clean: false,
+        };
+        let marked = io.set_watermark(&file, &mark.encode()).unwrap_or(false);
         file.try_lock().map_err(|e| match e {
             std::fs::TryLockError::WouldBlock => Error::Locked {
                 path: tmp.to_path_buf(),
             },
-            std::fs::TryLockError::Error(e) => io("lock")(e),
+            std::fs::TryLockError::Error(e) => err("lock")(e),
         })?;
         Ok(Compacted {
             file,

@@ -11,18 +11,19 @@
 //!   share an `RwLock`, so a snapshot never sees half of a batch. The lock is
 //!   held only for in-memory work, never across I/O.
 
-mod cache;
+pub(crate) mod cache;
 mod compact;
-mod index;
+pub(crate) mod index;
+pub(crate) mod io;
 mod iter;
 pub(crate) mod map;
+pub(crate) mod open;
 mod read;
 pub(crate) mod recovery;
-mod sys;
+pub(crate) mod sys;
 mod write;
 
 use std::fs::File;
-use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,10 +32,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use arc_swap::ArcSwap;
 
 use crate::error::{Error, Result};
-use crate::format::METADATA_SIZE;
-use index::{Index, IndexBuilder};
-use map::{FileView, MapView, Mapping};
-use recovery::{Sink, Watermark};
+use crate::format::watermark::Watermark;
+use index::Index;
+use io::Storage;
+use map::MapView;
 
 pub use compact::CompactionStats;
 pub use iter::EntryIter;
@@ -43,12 +44,12 @@ pub use map::Mapping as StoreMapping;
 /// Identity of an open file: device and inode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileId {
-    dev: u64,
-    ino: u64,
+    pub(crate) dev: u64,
+    pub(crate) ino: u64,
 }
 
 impl FileId {
-    fn of(file: &File) -> io::Result<Self> {
+    fn of(file: &File) -> std::io::Result<Self> {
         let meta = file.metadata()?;
         Ok(Self {
             dev: meta.dev(),
@@ -66,6 +67,8 @@ pub(crate) struct State {
 
 /// The writer's private state, behind the writer mutex.
 pub(crate) struct Writer {
+    /// Every change to files goes through it.
+    io: Arc<dyn Storage>,
     file: File,
     /// Tail of the file: where the next entry goes.
     tail: u64,
@@ -81,7 +84,7 @@ pub(crate) struct Writer {
 
 /// How to open a store. `OpenOptions::new()` opens read-write and creates
 /// the file if it is missing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct OpenOptions {
     read_only: bool,
     create: bool,
@@ -89,6 +92,21 @@ pub struct OpenOptions {
     repair: bool,
     index_cache: bool,
     index_cache_min_keys: usize,
+    /// Where file changes go (tests record them or inject failures).
+    storage: Option<Arc<dyn Storage>>,
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("read_only", &self.read_only)
+            .field("create", &self.create)
+            .field("sync_writes", &self.sync_writes)
+            .field("repair", &self.repair)
+            .field("index_cache", &self.index_cache)
+            .field("index_cache_min_keys", &self.index_cache_min_keys)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for OpenOptions {
@@ -107,6 +125,7 @@ impl OpenOptions {
             repair: false,
             index_cache: true,
             index_cache_min_keys: DEFAULT_INDEX_CACHE_MIN_KEYS,
+            storage: None,
         }
     }
 
@@ -157,7 +176,14 @@ impl OpenOptions {
 
     /// Opens the store at `path`.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<Store> {
-        Store::open_with(path.as_ref(), *self)
+        Store::open_with(path.as_ref(), self.clone())
+    }
+
+    /// Sends every change to files through `storage` (tests).
+    #[cfg(test)]
+    pub(crate) fn storage(&mut self, storage: Arc<dyn Storage>) -> &mut Self {
+        self.storage = Some(storage);
+        self
     }
 }
 
@@ -205,104 +231,9 @@ fn reservation_for(len: u64) -> Result<usize> {
     usize::try_from(rounded).map_err(|_| Error::invalid("store too large for this platform"))
 }
 
-/// Builds the index while recovery walks the chain newest to oldest.
-struct IndexSink {
-    builder: Option<IndexBuilder>,
-    error: Option<io::Error>,
-    file_len: u64,
-}
-
-impl IndexSink {
-    const SAMPLE: usize = 1024;
-
-    fn fail(&mut self, e: io::Error) {
-        self.builder = None;
-        self.error.get_or_insert(e);
-    }
-}
-
-impl Sink for IndexSink {
-    fn reset(&mut self) {
-        match IndexBuilder::with_capacity(0) {
-            Ok(b) => self.builder = Some(b),
-            Err(e) => self.fail(e),
-        }
-    }
-
-    fn entry(&mut self, key_hash: u64, meta_at: u64, tombstone: bool) {
-        let Some(builder) = &mut self.builder else {
-            return;
-        };
-        let mut result = Ok(());
-        if builder.seen() == Self::SAMPLE {
-            // Estimate the entry count from the bytes covered so far and
-            // size the table once instead of growing it repeatedly.
-            let covered = self.file_len.saturating_sub(meta_at).max(1);
-            let estimate = self.file_len / covered * Self::SAMPLE as u64;
-            result = builder.reserve(usize::try_from(estimate).unwrap_or(usize::MAX));
-        }
-        let flag = if tombstone { index::TOMBSTONE_BIT } else { 0 };
-        if let Err(e) = result.and_then(|()| builder.push(key_hash, meta_at | flag)) {
-            self.fail(e);
-        }
-    }
-}
-
-fn io_err(path: &Path, what: &str) -> impl FnOnce(io::Error) -> Error {
+fn io_err(path: &Path, what: &str) -> impl FnOnce(std::io::Error) -> Error {
     let context = format!("{}: {what}", path.display());
     move |source| Error::io(context, source)
-}
-
-/// Opens `path`, creating it if allowed. Returns the file and whether it was
-/// created by this call.
-fn open_file(path: &Path, opts: &OpenOptions) -> Result<(File, bool)> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true).write(!opts.read_only);
-    match o.open(path) {
-        Ok(f) => Ok((f, false)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound && opts.create && !opts.read_only => {
-            match o.clone().create_new(true).open(path) {
-                Ok(f) => Ok((f, true)),
-                // Someone created it between our two calls: open theirs.
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => o
-                    .open(path)
-                    .map(|f| (f, false))
-                    .map_err(io_err(path, "open")),
-                Err(e) => Err(io_err(path, "create")(e)),
-            }
-        }
-        Err(e) => Err(io_err(path, "open")(e)),
-    }
-}
-
-/// Applies a delta index (entries newer than a cached index, deletion
-/// markers included) on top of the cached index.
-fn apply_delta(mut base: Index, delta: &Index) -> io::Result<Index> {
-    let changes = delta.all_entries();
-    if !base.has_room_for(changes.len()) {
-        base = base.rebuilt(changes.len())?;
-    }
-    for (key, value) in changes {
-        match value {
-            Some(at) => {
-                base.upsert(key, at);
-            }
-            None => {
-                base.remove(key);
-            }
-        }
-    }
-    Ok(base)
-}
-
-/// fsync of the directory holding `path`, so a created or renamed entry in
-/// it is durable.
-pub(crate) fn sync_parent_dir(path: &Path) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    File::open(dir)?.sync_all()
 }
 
 /// The durability mark rdrive keeps beside a store file (in the extended
@@ -323,10 +254,10 @@ pub struct SyncMark {
 pub fn sync_mark(path: impl AsRef<Path>) -> Result<Option<SyncMark>> {
     let path = path.as_ref();
     let file = File::open(path).map_err(io_err(path, "open"))?;
-    let mark = sys::read_watermark(&file).map_err(io_err(path, "read watermark"))?;
-    Ok(mark.map(|(w, flags)| SyncMark {
+    let attr = sys::watermark_attr(&file).map_err(io_err(path, "read watermark"))?;
+    Ok(attr.and_then(|b| Watermark::decode(&b)).map(|w| SyncMark {
         synced_len: w.tail,
-        clean: flags & sys::FLAG_CLEAN != 0,
+        clean: w.clean,
     }))
 }
 
@@ -346,153 +277,5 @@ impl Store {
     /// Opens an existing store read-only. Never modifies the file.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self> {
         OpenOptions::new().read_only(true).open(path)
-    }
-
-    fn open_with(path: &Path, opts: OpenOptions) -> Result<Self> {
-        let (file, created) = open_file(path, &opts)?;
-        let meta = file.metadata().map_err(io_err(path, "stat"))?;
-        if !meta.is_file() {
-            return Err(Error::invalid(format!(
-                "{}: not a regular file",
-                path.display()
-            )));
-        }
-        if !opts.read_only {
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::Locked {
-                        path: path.to_path_buf(),
-                    });
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(io_err(path, "lock")(e)),
-            }
-        }
-        if created {
-            sync_parent_dir(path).map_err(io_err(path, "sync directory"))?;
-        }
-
-        let stored = sys::read_watermark(&file).map_err(io_err(path, "read watermark"))?;
-        let len = meta.len();
-        let file_id = FileId::of(&file).map_err(io_err(path, "stat"))?;
-        let view = FileView::new(&file, len).map_err(io_err(path, "map for recovery"))?;
-        let cache_path = cache::path_for(path);
-        let cached = if opts.index_cache && !opts.repair {
-            cache::load(&cache_path, file_id, len).filter(|c| {
-                let at = c.tail.saturating_sub(METADATA_SIZE as u64) as usize;
-                c.tail == 0 || view.bytes()[at..c.tail as usize] == c.trailer
-            })
-        } else {
-            None
-        };
-        let mut sink = IndexSink {
-            builder: None,
-            error: None,
-            file_len: len,
-        };
-        // A file we just created is a store even before its first write; a
-        // torn first write then recovers to empty instead of being refused.
-        let watermark = match stored {
-            Some((w, _)) => Some(w),
-            None if created || len == 0 => Some(Watermark {
-                tail: 0,
-                trailer: [0; METADATA_SIZE],
-            }),
-            None => None,
-        };
-        let stop = cached.as_ref().map(|c| c.tail);
-        let recovered = recovery::recover(view.bytes(), watermark, opts.repair, stop, &mut sink)
-            .map_err(|r| Error::Corrupt {
-                path: path.to_path_buf(),
-                offset: r.offset,
-                reason: r.reason,
-            })?;
-        let tail = recovered.tail;
-        let trailer: [u8; METADATA_SIZE] = match tail {
-            0 => [0; METADATA_SIZE],
-            t => view.bytes()[(t as usize - METADATA_SIZE)..t as usize]
-                .try_into()
-                .expect("recovered tail ends with a trailer"),
-        };
-        let IndexSink { builder, error, .. } = sink;
-        drop(view);
-        let from_cache = recovered.stopped && cached.is_some();
-        let index = match (error, builder, cached) {
-            (None, Some(builder), Some(c)) if from_cache => builder
-                .finish_with_deleted()
-                .and_then(|delta| apply_delta(c.index, &delta)),
-            (None, Some(builder), _) => builder.finish(),
-            (Some(e), _, _) => Err(e),
-            (None, None, _) => Err(io::Error::other("index was not built")),
-        }
-        .map_err(io_err(path, "build index"))?;
-
-        let writer_marks = if opts.read_only {
-            None
-        } else {
-            let stored_tail = stored.map_or(0, |(w, _)| w.tail);
-            if tail < len {
-                file.set_len(tail)
-                    .map_err(io_err(path, "truncate torn tail"))?;
-            }
-            if tail < len || tail > stored_tail || created {
-                file.sync_data().map_err(io_err(path, "sync"))?;
-            }
-            // Everything below `tail` is durable now; record it, and clear
-            // the clean-close flag while this handle is open.
-            let mark = Watermark { tail, trailer };
-            let xattrs = if stored != Some((mark, 0)) {
-                match sys::write_watermark(&file, &mark, 0) {
-                    Ok(supported) => supported,
-                    // A stale mark above the new tail would make the next
-                    // open refuse the file: do not leave one behind.
-                    Err(e) if stored_tail > tail => {
-                        return Err(io_err(path, "write watermark")(e));
-                    }
-                    Err(_) => false,
-                }
-            } else {
-                true
-            };
-            Some(xattrs)
-        };
-
-        let reserved = match writer_marks {
-            Some(_) => reservation_for(tail)?,
-            None => usize::try_from(tail).map_err(|_| Error::invalid("store too large"))?,
-        };
-        let mapping = Mapping::new(&file, reserved, tail).map_err(io_err(path, "map"))?;
-        let writer = writer_marks.map(|xattrs| Writer {
-            file,
-            tail,
-            synced: tail,
-            watermark: if xattrs { tail } else { 0 },
-            xattrs,
-            poisoned: None,
-            buf: Vec::new(),
-        });
-        if !opts.read_only && opts.index_cache && !from_cache {
-            // A cache that could not be used is stale: drop it now rather
-            // than leave it beside the store until the next close.
-            cache::remove(&cache_path);
-        }
-        Ok(Self {
-            path: path.to_path_buf(),
-            read_only: opts.read_only,
-            sync_writes: opts.sync_writes,
-            recovered_bytes: len - tail,
-            cache: opts
-                .index_cache
-                .then_some((cache_path, opts.index_cache_min_keys)),
-            from_cache,
-            state: ArcSwap::from_pointee(State {
-                map: Arc::new(MapView::new(mapping)),
-                index: Arc::new(index),
-                file_id,
-            }),
-            tail: AtomicU64::new(tail),
-            publish: RwLock::new(()),
-            writer: writer.map(Mutex::new),
-        })
     }
 }

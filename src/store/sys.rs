@@ -1,52 +1,23 @@
-//! The few operating-system calls the standard library does not wrap: the
-//! watermark extended attribute. Kept here so the `unsafe` they need sits
-//! beside the reasoning for it.
+//! The few operating-system calls the standard library does not wrap:
+//! extended attributes and vectored positioned writes. Kept here so the
+//! `unsafe` they need sits beside the reasoning for it.
 
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
 
-use super::recovery::Watermark;
-use crate::format::METADATA_SIZE;
+use crate::format::watermark::ATTRIBUTE;
 
-/// Name of the extended attribute that holds the watermark.
-const NAME: &[u8] = b"user.rdrive.watermark\0";
-
-const VERSION: u8 = 1;
-/// Flag bit: the last writer closed the store cleanly.
-pub(crate) const FLAG_CLEAN: u8 = 1;
-const ENCODED_LEN: usize = 4 + 8 + METADATA_SIZE;
-
-/// The watermark as stored: `[version, flags, 0, 0]`, tail u64 LE, trailer.
-pub(crate) fn encode(w: &Watermark, flags: u8) -> [u8; ENCODED_LEN] {
-    let mut out = [0u8; ENCODED_LEN];
-    out[0] = VERSION;
-    out[1] = flags;
-    out[4..12].copy_from_slice(&w.tail.to_le_bytes());
-    out[12..].copy_from_slice(&w.trailer);
-    out
-}
-
-/// Decodes a stored watermark; `None` for an unknown version or length.
-pub(crate) fn decode(bytes: &[u8]) -> Option<(Watermark, u8)> {
-    if bytes.len() != ENCODED_LEN || bytes[0] != VERSION {
-        return None;
-    }
-    let tail = u64::from_le_bytes(bytes[4..12].try_into().ok()?);
-    let trailer = bytes[12..].try_into().ok()?;
-    Some((Watermark { tail, trailer }, bytes[1]))
-}
-
-/// Reads the watermark of `file`. `Ok(None)` when there is none, it is not
-/// ours, or the filesystem has no extended attributes.
-pub(crate) fn read_watermark(file: &File) -> io::Result<Option<(Watermark, u8)>> {
-    let mut buf = [0u8; 64];
-    // SAFETY: `NAME` is NUL-terminated, `buf` is writable for `buf.len()`
-    // bytes, and the descriptor is owned by `file` for the call's duration.
+/// Reads the watermark attribute of `file`. `Ok(None)` when there is none,
+/// it is too long to be ours, or the filesystem has no extended attributes.
+pub(crate) fn watermark_attr(file: &File) -> io::Result<Option<Vec<u8>>> {
+    let mut buf = [0u8; 128];
+    // SAFETY: `ATTRIBUTE` is NUL-terminated, `buf` is writable for
+    // `buf.len()` bytes, and the descriptor is owned by `file` for the call.
     let n = unsafe {
         libc::fgetxattr(
             file.as_raw_fd(),
-            NAME.as_ptr().cast(),
+            ATTRIBUTE.as_ptr().cast(),
             buf.as_mut_ptr().cast(),
             buf.len(),
         )
@@ -58,19 +29,18 @@ pub(crate) fn read_watermark(file: &File) -> io::Result<Option<(Watermark, u8)>>
             _ => Err(err),
         };
     }
-    Ok(decode(&buf[..n as usize]))
+    Ok(Some(buf[..n as usize].to_vec()))
 }
 
-/// Stores the watermark on `file`. Returns `Ok(false)` when the filesystem
-/// does not support extended attributes (recovery then verifies checksums).
-pub(crate) fn write_watermark(file: &File, w: &Watermark, flags: u8) -> io::Result<bool> {
-    let value = encode(w, flags);
-    // SAFETY: `NAME` is NUL-terminated, `value` is readable for its length,
-    // and the descriptor is owned by `file` for the call's duration.
+/// Stores `value` as the watermark attribute of `file`. `Ok(false)` when
+/// the filesystem does not support extended attributes.
+pub(crate) fn set_watermark_attr(file: &File, value: &[u8]) -> io::Result<bool> {
+    // SAFETY: `ATTRIBUTE` is NUL-terminated, `value` is readable for its
+    // length, and the descriptor is owned by `file` for the call.
     let rc = unsafe {
         libc::fsetxattr(
             file.as_raw_fd(),
-            NAME.as_ptr().cast(),
+            ATTRIBUTE.as_ptr().cast(),
             value.as_ptr().cast(),
             value.len(),
             0,
@@ -86,21 +56,81 @@ pub(crate) fn write_watermark(file: &File, w: &Watermark, flags: u8) -> io::Resu
     }
 }
 
+/// Writes all of `parts`, concatenated, at `at` with `pwritev`, continuing
+/// after short writes.
+pub(crate) fn write_all_vectored_at(file: &File, parts: &[&[u8]], mut at: u64) -> io::Result<()> {
+    // Skip empty parts; `IOV_MAX` is at least 1024 on Linux.
+    let mut rest: Vec<&[u8]> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    let mut first = 0;
+    while first < rest.len() {
+        let iov: Vec<libc::iovec> = rest[first..]
+            .iter()
+            .take(1024)
+            .map(|p| libc::iovec {
+                iov_base: p.as_ptr().cast_mut().cast(),
+                iov_len: p.len(),
+            })
+            .collect();
+        let offset = libc::off_t::try_from(at)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "offset too large"))?;
+        // SAFETY: each iovec points at a live slice of `parts` for its
+        // length; `pwritev` only reads them; the descriptor is owned by
+        // `file` for the call.
+        let n = unsafe { libc::pwritev(file.as_raw_fd(), iov.as_ptr(), iov.len() as _, offset) };
+        if n < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                "the system wrote no bytes",
+            ));
+        }
+        let mut n = n as usize;
+        at += n as u64;
+        while n > 0 {
+            let part = rest[first];
+            if n >= part.len() {
+                n -= part.len();
+                first += 1;
+            } else {
+                rest[first] = &part[n..];
+                n = 0;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::FileExt;
 
     #[test]
-    fn watermark_encoding_round_trips() {
-        let w = Watermark {
-            tail: 0x1234_5678_9abc,
-            trailer: [7; METADATA_SIZE],
-        };
-        let bytes = encode(&w, FLAG_CLEAN);
-        assert_eq!(decode(&bytes), Some((w, FLAG_CLEAN)));
-        assert_eq!(decode(&bytes[1..]), None);
-        let mut other = bytes;
-        other[0] = 9;
-        assert_eq!(decode(&other), None);
+    fn vectored_writes_land_concatenated_at_the_offset() {
+        let dir = std::env::temp_dir().join(format!("rdrive-sys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v");
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        let big = vec![7u8; 300_000];
+        write_all_vectored_at(&file, &[b"ab", b"", &big, b"cd"], 5).unwrap();
+        let mut back = vec![0u8; 300_009];
+        file.read_exact_at(&mut back, 0).unwrap();
+        assert_eq!(&back[..5], &[0; 5]);
+        assert_eq!(&back[5..7], b"ab");
+        assert!(back[7..300_007].iter().all(|&b| b == 7));
+        assert_eq!(&back[300_007..], b"cd");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

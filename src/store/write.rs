@@ -3,15 +3,14 @@
 
 use std::collections::HashSet;
 use std::io::{self, Read};
-use std::os::unix::fs::FileExt;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
 
 use super::map::{MapView, Mapping};
-use super::recovery::Watermark;
-use super::{State, Store, Writer, reservation_for, sys};
+use super::{State, Store, Writer, reservation_for};
 use crate::digest::{compute_checksum, compute_hash};
 use crate::error::{Error, Result};
+use crate::format::watermark::Watermark;
 use crate::format::{
     EntryMetadata, Located, METADATA_SIZE, check_payload, encode_entry, encode_tombstone, pad_len,
 };
@@ -62,7 +61,7 @@ impl Store {
     }
 
     fn write_at(&self, w: &mut Writer, bytes: &[u8], at: u64) -> Result<()> {
-        match w.file.write_all_at(bytes, at) {
+        match w.io.write_at(&w.file, &[bytes], at) {
             Ok(()) => Ok(()),
             Err(e) => Err(self.poison(w, "write", e)),
         }
@@ -117,7 +116,7 @@ impl Store {
         updates: &[Update],
     ) -> Result<u64> {
         if self.sync_writes {
-            if let Err(e) = w.file.sync_data() {
+            if let Err(e) = w.io.sync_data(&w.file) {
                 return Err(self.poison(w, "sync", e));
             }
             w.synced = new_tail;
@@ -136,15 +135,15 @@ impl Store {
         }
         w.tail = new_tail;
         if self.sync_writes && w.synced >= w.watermark + MARK_EVERY {
-            self.mark(w, 0);
+            self.mark(w, false);
         }
         Ok(new_tail)
     }
 
     /// Records the synced tail in the watermark attribute (best effort: a
     /// stale watermark only means more checksums to verify at open).
-    pub(crate) fn mark(&self, w: &mut Writer, flags: u8) {
-        if !w.xattrs || (w.watermark == w.synced && flags == 0) {
+    pub(crate) fn mark(&self, w: &mut Writer, clean: bool) {
+        if !w.xattrs || (w.watermark == w.synced && !clean) {
             return;
         }
         let tail = w.synced;
@@ -159,7 +158,12 @@ impl Store {
                 .and_then(|b| b.try_into().ok())
         };
         let Some(trailer) = trailer else { return };
-        match sys::write_watermark(&w.file, &Watermark { tail, trailer }, flags) {
+        let mark = Watermark {
+            tail,
+            trailer,
+            clean,
+        };
+        match w.io.set_watermark(&w.file, &mark.encode()) {
             Ok(true) => w.watermark = tail,
             Ok(false) => w.xattrs = false,
             Err(_) => {}
@@ -319,11 +323,11 @@ impl Store {
             Err(StreamFail::Io(e)) => {
                 // The handle is poisoned already; trimming is best effort
                 // (recovery at the next open discards the bytes anyway).
-                let _ = w.file.set_len(tail);
+                let _ = w.io.set_len(&w.file, tail);
                 Err(e)
             }
             Err(StreamFail::Caller(e)) => {
-                if let Err(io) = w.file.set_len(tail) {
+                if let Err(io) = w.io.set_len(&w.file, tail) {
                     return Err(self.poison(&mut w, "truncate aborted stream", io));
                 }
                 Err(e)
@@ -515,12 +519,12 @@ impl Store {
 
     pub(crate) fn sync_locked(&self, w: &mut Writer) -> Result<()> {
         if w.synced < w.tail {
-            if let Err(e) = w.file.sync_data() {
+            if let Err(e) = w.io.sync_data(&w.file) {
                 return Err(self.poison(w, "sync", e));
             }
             w.synced = w.tail;
         }
-        self.mark(w, 0);
+        self.mark(w, false);
         Ok(())
     }
 
@@ -541,12 +545,11 @@ impl Store {
             return Ok(());
         }
         if w.synced < w.tail {
-            w.file
-                .sync_data()
+            w.io.sync_data(&w.file)
                 .map_err(|e| Error::io(format!("{}: sync", self.path.display()), e))?;
             w.synced = w.tail;
         }
-        self.mark(&mut w, sys::FLAG_CLEAN);
+        self.mark(&mut w, true);
         self.save_index_cache(&w);
         Ok(())
     }
@@ -559,7 +562,7 @@ impl Store {
         };
         let state = self.state.load();
         if state.index.len() < *min_keys as u64 || w.synced != w.tail {
-            super::cache::remove(path);
+            super::cache::remove(w.io.as_ref(), path);
             return;
         }
         let trailer = match w.tail {
@@ -571,7 +574,14 @@ impl Store {
                 .and_then(|b| b.try_into().ok()),
         };
         if let Some(trailer) = trailer {
-            let _ = super::cache::save(path, &state.index, w.tail, &trailer, state.file_id);
+            let _ = super::cache::save(
+                w.io.as_ref(),
+                path,
+                &state.index,
+                w.tail,
+                &trailer,
+                state.file_id,
+            );
         }
     }
 }

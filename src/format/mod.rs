@@ -24,6 +24,8 @@
 
 use std::ops::Range;
 
+pub mod watermark;
+
 /// Alignment of every regular payload's first byte, in bytes.
 pub const PAYLOAD_ALIGNMENT: u64 = 64;
 

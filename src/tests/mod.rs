@@ -1,0 +1,5 @@
+//! Generative tests that need the engine's internals: the storage seam, the
+//! crash model, pure recovery on images. One concern per file.
+
+mod power_loss;
+pub(crate) mod sim;
