@@ -145,9 +145,34 @@
 #define RDRIVE_OPEN_NO_INDEX_CACHE 0x10u
 
 /**
+ * The smallest unit a disk may lose on its own, for [`torn_lookalike`].
+ */
+#define SECTOR 512
+
+/**
+ * Size of the header; the table starts here.
+ */
+#define HEADER_LEN 128
+
+/**
  * Encoded length of a record.
  */
-#define ENCODED_LEN (TRAILER_AT + METADATA_SIZE)
+#define ENCODED_LEN (GENERATION_AT + 8)
+
+/**
+ * Bit for [`RecoveryNotes::discarded_bytes`] > 0.
+ */
+#define RecoveryNotes_TAIL_DISCARDED 1
+
+/**
+ * Bit for [`RecoveryNotes::watermark_discarded`].
+ */
+#define RecoveryNotes_WATERMARK_DISCARDED 2
+
+/**
+ * Bit for [`RecoveryNotes::stale_temp_file`].
+ */
+#define RecoveryNotes_STALE_TEMP_FILE 4
 
 /**
  * A stored value, read in place: the C face of an entry handle. Holds a

@@ -24,6 +24,7 @@
 
 use std::ops::Range;
 
+pub mod index_cache;
 pub mod watermark;
 
 /// Alignment of every regular payload's first byte, in bytes.
@@ -44,6 +45,48 @@ pub const TOMBSTONE_PAYLOAD: [u8; 1] = [0x00];
 pub const TOMBSTONE_CHECKSUM: u32 = 0xD202_EF8D;
 
 static ZERO_PAD: [u8; PAYLOAD_ALIGNMENT as usize] = [0; PAYLOAD_ALIGNMENT as usize];
+
+/// The trailer a run of zeros reads as. A zero-filled region could pass
+/// for a one-entry chain (prev 0, checksum 0), so it never counts as an
+/// entry, and writers refuse to produce it (key hash 0 as the first entry
+/// with a payload whose checksum is 0).
+pub(crate) const ZERO_TRAILER: EntryMetadata = EntryMetadata::new(0, 0, 0);
+
+/// The smallest unit a disk may lose on its own, for [`torn_lookalike`].
+pub const SECTOR: u64 = 512;
+
+/// Where the bytes of an entry could have been lost without its checksum
+/// noticing: the entry's own bytes (its payload, or a tombstone's zero
+/// byte, through its trailer) that lie in the sector holding the start of
+/// its trailer, when the trailer crosses into the next sector.
+///
+/// If that sector is lost (reads as zeros) while the next one survives,
+/// the trailer keeps its prev tail and checksum but its key hash loses its
+/// low bytes; the payload bytes in the lost sector read as zeros. When all
+/// of `region` is zero, an intact entry is indistinguishable from such a
+/// damaged one. `entry_start` is the first byte of the payload (or of the
+/// tombstone), `meta_at` the first byte of the trailer.
+pub fn torn_lookalike_region(entry_start: u64, meta_at: u64) -> Option<Range<u64>> {
+    let boundary = (meta_at / SECTOR + 1) * SECTOR;
+    (boundary < meta_at + METADATA_SIZE as u64)
+        .then(|| entry_start.max(boundary - SECTOR)..boundary)
+}
+
+/// Whether the entry whose payload (or tombstone byte) starts at
+/// `entry_start` and whose trailer starts at `meta_at` is a torn-sector
+/// look-alike (see [`torn_lookalike_region`]) in `data`, the file from
+/// offset 0.
+#[inline]
+pub(crate) fn is_torn_lookalike(data: &[u8], entry_start: u64, meta_at: u64) -> bool {
+    // The key hash's low byte is in the region: most entries fail here.
+    if data.get(meta_at as usize) != Some(&0) {
+        return false;
+    }
+    torn_lookalike_region(entry_start, meta_at).is_some_and(|r| {
+        data.get(r.start as usize..r.end as usize)
+            .is_some_and(|b| b.iter().all(|&x| x == 0))
+    })
+}
 
 /// Number of zero bytes written before a regular payload appended at `offset`
 /// so that the payload starts on a [`PAYLOAD_ALIGNMENT`] boundary (0..=63).
@@ -183,6 +226,8 @@ pub(crate) enum Malformed {
     PaddedZero,
     /// A deletion marker whose checksum is not CRC-32 of `[0x00]`.
     TombstoneChecksum,
+    /// A trailer of twenty zero bytes: what zeros look like, never written.
+    ZeroTrailer,
 }
 
 impl Malformed {
@@ -194,6 +239,7 @@ impl Malformed {
             Malformed::DirtyPad => "alignment padding is not zero",
             Malformed::PaddedZero => "padded single zero byte",
             Malformed::TombstoneChecksum => "deletion marker has a wrong checksum",
+            Malformed::ZeroTrailer => "trailer is all zeros",
         }
     }
 }
@@ -210,6 +256,9 @@ pub(crate) fn entry_ending_at(
     }
     let m = tail - METADATA_SIZE as u64;
     let meta = EntryMetadata::from_slice(&data[m as usize..]).ok_or(Malformed::TooShort)?;
+    if meta == ZERO_TRAILER {
+        return Err(Malformed::ZeroTrailer);
+    }
     let loc = locate(m, meta.prev_offset, |at| data[at as usize])?;
     if loc.tombstone {
         if meta.checksum != TOMBSTONE_CHECKSUM {
@@ -343,6 +392,48 @@ mod tests {
         assert_eq!(entry_ending_at(&file, t3).unwrap().1, c);
         assert!(b.tombstone && !c.tombstone);
         assert_eq!(c.start % 64, 0);
+    }
+
+    #[test]
+    fn a_trailer_across_a_sector_boundary_exposes_the_entry_bytes_before_it() {
+        // Trailer at 500..520 crosses 512: the entry's bytes in 0..512.
+        assert_eq!(torn_lookalike_region(448, 500), Some(448..512));
+        assert_eq!(torn_lookalike_region(0, 500), Some(0..512));
+        assert_eq!(torn_lookalike_region(1000, 1020), Some(1000..1024));
+        assert_eq!(torn_lookalike_region(1000, 1030), None);
+        // Trailer wholly inside one sector, or starting on a boundary.
+        assert_eq!(torn_lookalike_region(0, 400), None);
+        assert_eq!(torn_lookalike_region(0, 492), None);
+        assert_eq!(torn_lookalike_region(0, 512), None);
+        assert_eq!(torn_lookalike_region(0, 493), Some(0..512));
+        assert_eq!(torn_lookalike_region(0, 511), Some(0..512));
+    }
+
+    #[test]
+    fn only_an_all_zero_exposed_region_is_a_torn_lookalike() {
+        let mut file = vec![0u8; 600];
+        // Payload 448..506 (zeros), trailer 506..526: the key hash's six
+        // low bytes (zero) lie before offset 512, its prev tail after.
+        file[512] = 0x77;
+        file[514..522].copy_from_slice(&448u64.to_le_bytes());
+        assert!(is_torn_lookalike(&file, 448, 506));
+        file[506] = 1;
+        assert!(!is_torn_lookalike(&file, 448, 506));
+        file[506] = 0;
+        file[470] = 9;
+        assert!(!is_torn_lookalike(&file, 448, 506));
+        // Bytes of earlier entries in the sector do not matter.
+        file[470] = 0;
+        file[10] = 9;
+        assert!(is_torn_lookalike(&file, 448, 506));
+        assert!(!is_torn_lookalike(&file, 0, 400));
+    }
+
+    #[test]
+    fn a_trailer_of_zeros_is_not_an_entry() {
+        let file = vec![0u8; 200];
+        assert_eq!(entry_ending_at(&file, 200), Err(Malformed::ZeroTrailer));
+        assert_eq!(entry_ending_at(&file, 21), Err(Malformed::ZeroTrailer));
     }
 
     #[test]

@@ -4,35 +4,27 @@
 //!
 //! It is a cache, never a source of truth:
 //! - written at a clean close, after the data it describes was synced, to a
-//!   temporary file renamed into place (never synced itself);
-//! - used only if it names the same file (device and inode), its tail is at
-//!   or below the durable watermark, the trailer at that tail is the one it
-//!   recorded, and both checksums (header and table) match;
-//! - entries appended after its tail (by a later session or another program)
-//!   are replayed on top of it; anything else means a full rebuild.
+//!   temporary file renamed into place (never synced itself: a torn cache
+//!   fails its checksums);
+//! - bound to one generation of one store: it records the store id and the
+//!   generation of the watermark it was written under, and an open uses it
+//!   only when the file's matching watermark carries the same pair (every
+//!   compaction, and every read-write open that does not use the cache,
+//!   changes the generation), its tail is at or below the watermark and the
+//!   file holds its recorded trailer at that tail;
+//! - entries appended after its tail are replayed on top of it.
 //!
-//! Layout (little-endian): a 128-byte header, then the table's words.
-//!
-//! ```text
-//!   0  magic "RDRVIDX1"      8  tail u64          16  trailer [20]
-//!  36  zero u32             40  device u64       48  inode u64
-//!  56  slots u64            64  live u64         72  used u64
-//!  80  zero-key value u64   88  table crc32      92  header crc32 (of 0..92)
-//!  96  zero padding to 128
-//! ```
+//! The byte layout lives in [`crate::format::index_cache`].
 
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use super::FileId;
 use super::index::Index;
 use super::io::{Create, Storage};
 use crate::format::METADATA_SIZE;
-
-const MAGIC: &[u8; 8] = b"RDRVIDX1";
-const HEADER: usize = 128;
+use crate::format::index_cache::{CacheHeader, HEADER_LEN};
 
 /// Path of the cache for the store at `path`.
 pub(crate) fn path_for(path: &Path) -> PathBuf {
@@ -41,95 +33,78 @@ pub(crate) fn path_for(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// A loaded cache: the index as of `tail`.
+/// A loaded cache.
 pub(crate) struct Cached {
     pub index: Index,
-    pub tail: u64,
-    pub trailer: [u8; METADATA_SIZE],
+    pub header: CacheHeader,
 }
 
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
-}
-
-/// Loads the cache at `path` if it describes the open file `id` of length
-/// `file_len`. Any problem (missing, foreign, torn, inconsistent) gives
-/// `None`: the caller rebuilds instead.
-pub(crate) fn load(path: &Path, id: FileId, file_len: u64) -> Option<Cached> {
+/// Loads the cache at `path` if `accept` takes its header. Any problem
+/// (missing, foreign, torn, inconsistent) gives `None`: the caller
+/// rebuilds instead.
+pub(crate) fn load(path: &Path, accept: &dyn Fn(&CacheHeader) -> bool) -> Option<Cached> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
-    load_from(|buf, at| file.read_exact_at(buf, at), size, id, file_len)
+    load_from(|buf, at| file.read_exact_at(buf, at), size, accept)
 }
 
 /// [`load`] from any source of the cache's `size` bytes: `read(buf, at)`
-/// fills `buf` from offset `at`.
+/// fills `buf` from offset `at`. The table is read only if the header is
+/// accepted.
 pub(crate) fn load_from(
     read: impl Fn(&mut [u8], u64) -> io::Result<()>,
     size: u64,
-    id: FileId,
-    file_len: u64,
+    accept: &dyn Fn(&CacheHeader) -> bool,
 ) -> Option<Cached> {
-    if size < HEADER as u64 {
-        return None;
-    }
-    let mut h = [0u8; HEADER];
+    let mut h = [0u8; HEADER_LEN];
     read(&mut h, 0).ok()?;
-    if &h[..8] != MAGIC || u32_at(&h, 92) != crc32fast::hash(&h[..92]) {
+    let header = CacheHeader::decode(&h)?;
+    if header.file_len() != Some(size) || !accept(&header) {
         return None;
     }
-    let tail = u64_at(&h, 8);
-    if u64_at(&h, 40) != id.dev || u64_at(&h, 48) != id.ino || tail > file_len {
-        return None;
-    }
-    let slots = usize::try_from(u64_at(&h, 56)).ok()?;
-    let table_bytes = (slots as u64).checked_mul(16)?;
-    if size != HEADER as u64 + table_bytes {
-        return None;
-    }
-    let live = u64_at(&h, 64);
-    let used = usize::try_from(u64_at(&h, 72)).ok()?;
-    let zero = u64_at(&h, 80);
-    let table_crc = u32_at(&h, 88);
-    let index = Index::from_raw(slots, zero, live, used, |bytes| {
-        read(bytes, HEADER as u64)?;
-        if crc32fast::hash(bytes) == table_crc {
-            Ok(())
-        } else {
-            Err(io::Error::other("index cache checksum mismatch"))
-        }
-    })
+    let index = Index::from_raw(
+        usize::try_from(header.slots).ok()?,
+        header.zero_key,
+        header.live,
+        usize::try_from(header.used).ok()?,
+        |bytes| {
+            read(bytes, HEADER_LEN as u64)?;
+            if crc32fast::hash(bytes) == header.table_crc {
+                Ok(())
+            } else {
+                Err(io::Error::other("index cache checksum mismatch"))
+            }
+        },
+    )
     .ok()??;
-    Some(Cached {
-        index,
-        tail,
-        trailer: h[16..36].try_into().expect("20 bytes"),
-    })
+    Some(Cached { index, header })
 }
 
-/// Writes the cache for `index`, which describes the store up to `tail`
-/// (whose last trailer is `trailer`), to a temporary file renamed over
-/// `path`.
+/// What a cache is bound to: the store length it describes, the trailer
+/// there, and the watermark's store id and generation.
+pub(crate) struct Binding {
+    pub tail: u64,
+    pub trailer: [u8; METADATA_SIZE],
+    pub store_id: u64,
+    pub generation: u64,
+}
+
+/// Writes the cache for `index` to a temporary file renamed over `path`.
 pub(crate) fn save(
     io: &dyn Storage,
     path: &Path,
     index: &Index,
-    tail: u64,
-    trailer: &[u8; METADATA_SIZE],
-    id: FileId,
+    binding: &Binding,
 ) -> io::Result<()> {
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);
     let result = (|| {
         let file = io.create(&tmp, Create::Truncate)?;
-        let (words, zero, used) = index.raw();
+        let (words, zero_key, used) = index.raw();
         let mut crc = crc32fast::Hasher::new();
         let mut chunk = Vec::with_capacity(1 << 20);
-        let mut at = HEADER as u64;
+        let mut at = HEADER_LEN as u64;
         for group in words.chunks(1 << 17) {
             chunk.clear();
             for w in group {
@@ -140,20 +115,18 @@ pub(crate) fn save(
             io.write_at(&file, &[&chunk], at)?;
             at += chunk.len() as u64;
         }
-        let mut h = [0u8; HEADER];
-        h[..8].copy_from_slice(MAGIC);
-        h[8..16].copy_from_slice(&tail.to_le_bytes());
-        h[16..36].copy_from_slice(trailer);
-        h[40..48].copy_from_slice(&id.dev.to_le_bytes());
-        h[48..56].copy_from_slice(&id.ino.to_le_bytes());
-        h[56..64].copy_from_slice(&(index.slots() as u64).to_le_bytes());
-        h[64..72].copy_from_slice(&index.len().to_le_bytes());
-        h[72..80].copy_from_slice(&(used as u64).to_le_bytes());
-        h[80..88].copy_from_slice(&zero.to_le_bytes());
-        h[88..92].copy_from_slice(&crc.finalize().to_le_bytes());
-        let header_crc = crc32fast::hash(&h[..92]);
-        h[92..96].copy_from_slice(&header_crc.to_le_bytes());
-        io.write_at(&file, &[&h], 0)?;
+        let header = CacheHeader {
+            tail: binding.tail,
+            trailer: binding.trailer,
+            store_id: binding.store_id,
+            generation: binding.generation,
+            slots: index.slots() as u64,
+            live: index.len(),
+            used: used as u64,
+            zero_key,
+            table_crc: crc.finalize(),
+        };
+        io.write_at(&file, &[&header.encode()], 0)?;
         io.rename(&tmp, path)
     })();
     if result.is_err() {

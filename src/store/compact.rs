@@ -4,10 +4,12 @@
 //! Protocol: write live entries (oldest first, stored checksums kept) to a
 //! temporary file created empty beside the store (a stale one from an
 //! earlier crash is truncated, never merged), `fdatasync` it, record its
-//! watermark, rename it over the store, `fsync` the directory. A crash before
-//! the rename leaves the old file intact; after it, the new one. Readers keep
-//! using the old mapping until the new state is published; handles taken
-//! before keep the old mapping alive.
+//! watermark (same store id, a new generation) and `fsync` it, rename it
+//! over the store, `fsync` the directory. A crash before the rename leaves
+//! the old file intact; after it, the new one, with its watermark. Readers
+//! keep using the old mapping until the new state is published; handles
+//! taken before keep the old mapping alive. The writer lock lives in the
+//! lock file, so it covers the new file as soon as it has the path.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -18,7 +20,7 @@ use super::index::Index;
 use super::io::{Create, Storage, parent_dir};
 use super::map::{MapView, Mapping};
 use super::read::locate_in;
-use super::{FileId, State, Store, reservation_for};
+use super::{FileId, State, Store, random_id, reservation_for};
 use crate::error::{Error, Result};
 use crate::format::watermark::Watermark;
 use crate::format::{METADATA_SIZE, encode_entry, pad_len};
@@ -67,14 +69,25 @@ impl Store {
         mut progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<CompactionStats> {
         let mut w = self.lock_writer()?;
+        let lock = Arc::clone(&w.lock);
+        let _running = lock
+            .compacting()
+            .map_err(|e| Error::io(format!("{}: lock", self.path.display()), e))?;
         let state = self.state.load_full();
         let mut pairs = state.index.live_pairs();
         pairs.sort_unstable_by_key(|&(_, at)| at);
-        let tmp = compaction_path(&self.path);
+        let tmp = compaction_path(&self.file_path);
         let bytes_before = w.tail;
         let io = std::sync::Arc::clone(&w.io);
-        let mut done = match self.write_compacted(io.as_ref(), &state, &pairs, &tmp, &mut progress)
-        {
+        let identity = (w.store_id, random_id());
+        let mut done = match self.write_compacted(
+            io.as_ref(),
+            &state,
+            &pairs,
+            &tmp,
+            identity,
+            &mut progress,
+        ) {
             Ok(done) => done,
             Err(e) => {
                 let _ = io.remove(&tmp);
@@ -97,7 +110,7 @@ impl Store {
             for (key_hash, at) in pairs {
                 index.upsert(key_hash, at);
             }
-            io.rename(&tmp, &self.path)
+            io.rename(&tmp, &self.file_path)
                 .map_err(err("rename compacted file"))?;
             Ok::<_, Error>((file_id, mapping, index))
         })();
@@ -108,7 +121,7 @@ impl Store {
                 return Err(e);
             }
         };
-        let dir_synced = io.sync_dir(parent_dir(&self.path));
+        let dir_synced = io.sync_dir(parent_dir(&self.file_path));
         // The cache described the old file.
         if let Some((path, _)) = &self.cache {
             super::cache::remove(io.as_ref(), path);
@@ -128,6 +141,7 @@ impl Store {
         w.tail = done.tail;
         w.synced = done.tail;
         w.watermark = if done.marked { done.tail } else { 0 };
+        w.generation = identity.1;
         if let Err(e) = dir_synced {
             let context = format!("{}: sync directory after compaction", self.path.display());
             w.poisoned = Some(format!("{context}: {e}"));
@@ -146,6 +160,7 @@ impl Store {
         state: &State,
         pairs: &[(u64, u64)],
         tmp: &Path,
+        (store_id, generation): (u64, u64),
         progress: &mut impl FnMut(u64, u64) -> bool,
     ) -> Result<Compacted> {
         let err = |what: &str| {
@@ -188,14 +203,15 @@ impl Store {
             tail,
             trailer: last_trailer,
             clean: false,
+            store_id,
+            generation,
         };
+        // The new file keeps the store's identity: make its watermark as
+        // durable as its bytes before it takes the path.
         let marked = io.set_watermark(&file, &mark.encode()).unwrap_or(false);
-        file.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::WouldBlock => Error::Locked {
-                path: tmp.to_path_buf(),
-            },
-            std::fs::TryLockError::Error(e) => err("lock")(e),
-        })?;
+        if marked {
+            io.sync_all(&file).map_err(err("sync"))?;
+        }
         Ok(Compacted {
             file,
             tail,

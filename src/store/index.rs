@@ -134,6 +134,15 @@ impl Index {
         (value != DELETED && value != VACANT).then_some(value)
     }
 
+    /// Whether `key` has a slot: a live entry, or one recorded as deleted.
+    pub(crate) fn has_slot(&self, key: u64) -> bool {
+        if key == EMPTY {
+            self.zero.load(Ordering::Acquire) != VACANT
+        } else {
+            self.find(key).is_some()
+        }
+    }
+
     /// Whether `additional` more new keys fit without a rebuild.
     pub(crate) fn has_room_for(&self, additional: usize) -> bool {
         let used = self.used().saturating_add(additional);
@@ -410,22 +419,6 @@ impl IndexBuilder {
             pending: [(0, 0); Self::LAG],
             count: 0,
         })
-    }
-
-    /// Number of entries seen.
-    pub(crate) fn seen(&self) -> usize {
-        self.count
-    }
-
-    /// Makes room for about `keys` keys in total.
-    pub(crate) fn reserve(&mut self, keys: usize) -> io::Result<()> {
-        if !self
-            .index
-            .has_room_for(keys.saturating_sub(self.index.used()))
-        {
-            self.index = self.index.grown(keys)?;
-        }
-        Ok(())
     }
 
     /// The next older entry: `value` is its trailer offset with

@@ -12,7 +12,9 @@
 //!   held only for in-memory work, never across I/O.
 
 pub(crate) mod cache;
+mod close;
 mod compact;
+pub(crate) mod coord;
 pub(crate) mod index;
 pub(crate) mod io;
 mod iter;
@@ -20,13 +22,14 @@ pub(crate) mod map;
 pub(crate) mod open;
 mod read;
 pub(crate) mod recovery;
+mod stream;
 pub(crate) mod sys;
 mod write;
 
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use arc_swap::ArcSwap;
@@ -70,12 +73,18 @@ pub(crate) struct Writer {
     /// Every change to files goes through it.
     io: Arc<dyn Storage>,
     file: File,
+    /// The lock file, holding the writer's lock while the handle lives.
+    lock: Arc<coord::LockFile>,
     /// Tail of the file: where the next entry goes.
     tail: u64,
     /// Tail known to be durable (fdatasync'd).
     synced: u64,
     /// Tail recorded in the watermark attribute.
     watermark: u64,
+    /// The store's identity and the file's generation, as recorded in the
+    /// watermark.
+    store_id: u64,
+    generation: u64,
     /// The filesystem keeps extended attributes.
     xattrs: bool,
     poisoned: Option<String>,
@@ -193,10 +202,13 @@ impl OpenOptions {
 /// Any number of threads may read while one writes; writes are serialized.
 /// See the crate docs for the limits of the format.
 pub struct Store {
+    /// The path as given.
     path: PathBuf,
+    /// The file it names, symbolic links resolved.
+    file_path: PathBuf,
     read_only: bool,
     sync_writes: bool,
-    recovered_bytes: u64,
+    notes: RecoveryNotes,
     /// Where the index cache lives, if enabled; and the size that earns one.
     cache: Option<(PathBuf, usize)>,
     from_cache: bool,
@@ -205,6 +217,62 @@ pub struct Store {
     tail: AtomicU64,
     publish: RwLock<()>,
     writer: Option<Mutex<Writer>>,
+    /// The thread holding the writer (see `write::thread_token`), or 0.
+    writer_owner: AtomicUsize,
+}
+
+/// What opening a store found and did about it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecoveryNotes {
+    /// Bytes of a torn or damaged end that were cut (read-write) or left
+    /// out (read-only).
+    pub discarded_bytes: u64,
+    /// The stored watermark did not match the file (why): it vouched for
+    /// nothing, every checksum was verified, and a read-write open wrote a
+    /// fresh one. A store restored from a backup over its old file shows
+    /// this.
+    pub watermark_discarded: Option<String>,
+    /// Size of a leftover compaction file found beside the store, from a
+    /// compaction that did not finish. A read-write open removes it.
+    pub stale_temp_file: Option<u64>,
+}
+
+impl RecoveryNotes {
+    /// Bit for [`RecoveryNotes::discarded_bytes`] > 0.
+    pub const TAIL_DISCARDED: u32 = 0x1;
+    /// Bit for [`RecoveryNotes::watermark_discarded`].
+    pub const WATERMARK_DISCARDED: u32 = 0x2;
+    /// Bit for [`RecoveryNotes::stale_temp_file`].
+    pub const STALE_TEMP_FILE: u32 = 0x4;
+
+    /// The notes as bits (`TAIL_DISCARDED | ...`).
+    pub fn bits(&self) -> u32 {
+        let mut bits = 0;
+        if self.discarded_bytes > 0 {
+            bits |= Self::TAIL_DISCARDED;
+        }
+        if self.watermark_discarded.is_some() {
+            bits |= Self::WATERMARK_DISCARDED;
+        }
+        if self.stale_temp_file.is_some() {
+            bits |= Self::STALE_TEMP_FILE;
+        }
+        bits
+    }
+}
+
+/// A random non-zero 64-bit value, for store ids and generations (from the
+/// standard library's randomly seeded hasher keys, mixed with the time).
+pub(crate) fn random_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    h.write_u128(now);
+    h.write_u32(std::process::id());
+    h.finish() | 1
 }
 
 impl std::fmt::Debug for Store {

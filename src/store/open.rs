@@ -1,72 +1,117 @@
 //! Opening a store, as a short list of named steps:
 //!
-//! 1. [`open_data_file`]: open (or create) the file, refuse what is not a
-//!    regular file, take the writer lock (read-write opens).
-//! 2. read the watermark attribute and map the file for recovery;
-//! 3. [`load`]: decide from the bytes alone — trust the watermark or not,
-//!    use the index cache or not, recover the longest valid prefix and
-//!    build the index. Pure: the power-loss tests call it on crash images;
-//! 4. [`settle`] (read-write only): cut a torn tail, sync, record the
-//!    watermark;
+//! 1. [`lock_and_open`]: a read-write open takes the writer lock first and
+//!    only then opens (or creates) the file, so it always writes the file
+//!    the path names while it holds the lock; a read-only open fences out
+//!    writers that would shorten the file while it is recovered;
+//! 2. read the watermark attribute and map the file;
+//! 3. [`load`]: decide from the bytes alone: trust the watermark or
+//!    discard it, use the index cache or not, recover the longest valid
+//!    prefix and build the index. Pure: the power-loss tests call it on
+//!    crash images;
+//! 4. [`settle`] (read-write only): cut a torn tail, make the prefix
+//!    durable, record a fresh watermark;
 //! 5. assemble the [`Store`].
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
-use std::sync::atomic::AtomicU64;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, RwLock};
 
 use arc_swap::ArcSwap;
 
 use super::cache::{self, Cached};
+use super::compact::compaction_path;
+use super::coord::LockFile;
 use super::index::{self, Index, IndexBuilder};
 use super::io::{Create, Os, Storage, parent_dir};
 use super::map::{FileView, MapView, Mapping};
-use super::recovery::{self, Sink};
-use super::{FileId, OpenOptions, State, Store, Writer, io_err, reservation_for, sys};
+use super::recovery::{self, Rules, Sink, Stop};
+use super::{
+    FileId, OpenOptions, RecoveryNotes, State, Store, Writer, io_err, random_id, reservation_for,
+    sys,
+};
 use crate::error::{Error, Result};
 use crate::format::METADATA_SIZE;
-use crate::format::watermark::Watermark;
+use crate::format::watermark::{Verdict, Watermark};
 
 impl Store {
     pub(crate) fn open_with(path: &Path, opts: OpenOptions) -> Result<Self> {
         let io: Arc<dyn Storage> = opts.storage.clone().unwrap_or_else(|| Arc::new(Os));
-        let (file, created) = open_data_file(io.as_ref(), path, &opts)?;
+        let file_path = resolve(path);
+        let Opened {
+            file,
+            lock,
+            created,
+        } = lock_and_open(io.as_ref(), path, &file_path, &opts)?;
+        let lock = lock.map(Arc::new);
+        // Readers hold the fence until the file is recovered and mapped.
+        let fence = match &lock {
+            Some(lock) if opts.read_only => {
+                Some(lock.fence_reader().map_err(io_err(path, "lock"))?)
+            }
+            _ => None,
+        };
         let stored = stored_watermark(&file).map_err(io_err(path, "read watermark"))?;
         let len = file.metadata().map_err(io_err(path, "stat"))?.len();
         let file_id = FileId::of(&file).map_err(io_err(path, "stat"))?;
-        let cache_path = cache::path_for(path);
+        let cache_path = cache::path_for(&file_path);
         let view = FileView::new(&file, len).map_err(io_err(path, "map for recovery"))?;
-        let cached = if opts.index_cache && !opts.repair {
-            cache::load(&cache_path, file_id, len)
-        } else {
-            None
-        };
-        let loaded =
-            load(view.bytes(), stored, created, opts.repair, cached).map_err(|e| match e {
-                LoadError::Corrupt { offset, reason } => Error::Corrupt {
-                    path: path.to_path_buf(),
-                    offset,
-                    reason,
-                },
-                LoadError::Io(e) => io_err(path, "build index")(e),
-            })?;
+        let use_cache = opts.index_cache && !opts.repair;
+        let loaded = load(view.bytes(), stored, created, opts.repair, |accept| {
+            use_cache
+                .then(|| cache::load(&cache_path, accept))
+                .flatten()
+        })
+        .map_err(|e| match e {
+            LoadError::Corrupt { offset, reason } => Error::Corrupt {
+                path: path.to_path_buf(),
+                offset,
+                reason,
+            },
+            LoadError::Io(e) => io_err(path, "build index")(e),
+        })?;
         drop(view);
-
-        let (writer, read_only_file) = if opts.read_only {
-            (None, Some(file))
-        } else {
-            let w = settle(io, file, path, len, created, stored, &loaded)?;
-            (Some(w), None)
-        };
-        if !opts.read_only && opts.index_cache && !loaded.from_cache {
-            // A cache that could not be used is stale: drop it now rather
-            // than leave it beside the store until the next close.
-            if let Some(w) = &writer {
-                cache::remove(w.io.as_ref(), &cache_path);
-            }
-        }
         let tail = loaded.tail;
+        let mut notes = RecoveryNotes {
+            discarded_bytes: len - tail,
+            watermark_discarded: loaded.watermark_discarded.clone(),
+            stale_temp_file: None,
+        };
+        let temp = compaction_path(&file_path);
+        let compacting = lock.as_deref().is_some_and(LockFile::compaction_running);
+        if !compacting && let Ok(meta) = std::fs::metadata(&temp) {
+            notes.stale_temp_file = Some(meta.len());
+        }
+
+        let (writer, read_only_file) = match &lock {
+            Some(lock) if !opts.read_only => {
+                let w = settle(
+                    io,
+                    file,
+                    Arc::clone(lock),
+                    path,
+                    len,
+                    created,
+                    stored,
+                    &loaded,
+                )?;
+                if notes.stale_temp_file.is_some() {
+                    // A compaction that died left it; it is never merged.
+                    let _ = w.io.remove(&temp);
+                }
+                if opts.index_cache && !loaded.from_cache {
+                    // A cache that could not be used is stale: drop it now
+                    // rather than leave it beside the store until the next
+                    // close.
+                    cache::remove(w.io.as_ref(), &cache_path);
+                }
+                (Some(w), None)
+            }
+            _ => (None, Some(file)),
+        };
         let mapping = match (&writer, &read_only_file) {
             (Some(w), _) => Mapping::new(&w.file, reservation_for(tail)?, tail),
             (None, Some(file)) => {
@@ -77,11 +122,13 @@ impl Store {
             (None, None) => unreachable!("a store is read-only or has a writer"),
         }
         .map_err(io_err(path, "map"))?;
+        drop(fence);
         Ok(Self {
             path: path.to_path_buf(),
+            file_path,
             read_only: opts.read_only,
             sync_writes: opts.sync_writes,
-            recovered_bytes: len - tail,
+            notes,
             cache: opts
                 .index_cache
                 .then_some((cache_path, opts.index_cache_min_keys)),
@@ -94,53 +141,89 @@ impl Store {
             tail: AtomicU64::new(tail),
             publish: RwLock::new(()),
             writer: writer.map(Mutex::new),
+            writer_owner: AtomicUsize::new(0),
         })
     }
 }
 
-/// Step 1: opens `path` (creating it if allowed), refuses anything but a
-/// regular file, and takes the writer lock for a read-write open. Returns
-/// the file and whether this call created it.
-fn open_data_file(io: &dyn Storage, path: &Path, opts: &OpenOptions) -> Result<(File, bool)> {
+/// The path with symbolic links resolved (of the file, or of its directory
+/// when the file does not exist yet): the lock file, the index cache and
+/// compaction's rename all act on the real file.
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    match (std::fs::canonicalize(parent_dir(path)), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The open file and what came with it.
+struct Opened {
+    file: File,
+    /// The lock file: held as the writer's lock by a read-write open; a
+    /// reader's way to fence out truncation (if it could be opened).
+    lock: Option<LockFile>,
+    /// This open created the file.
+    created: bool,
+}
+
+/// Step 1: takes the writer lock (read-write), then opens `file_path`
+/// (creating it if allowed), refusing anything but a regular file, never
+/// blocking on a FIFO.
+fn lock_and_open(
+    io: &dyn Storage,
+    path: &Path,
+    file_path: &Path,
+    opts: &OpenOptions,
+) -> Result<Opened> {
+    let not_regular = || Error::invalid(format!("{}: not a regular file", path.display()));
+    if std::fs::metadata(file_path).is_ok_and(|m| !m.is_file()) {
+        return Err(not_regular());
+    }
+    let lock = if opts.read_only {
+        LockFile::for_reader(file_path)
+    } else {
+        let lock = LockFile::create(file_path).map_err(io_err(path, "create lock file"))?;
+        if !lock.try_lock_writer().map_err(io_err(path, "lock"))? {
+            return Err(Error::Locked {
+                path: path.to_path_buf(),
+            });
+        }
+        Some(lock)
+    };
     let mut o = std::fs::OpenOptions::new();
-    o.read(true).write(!opts.read_only);
-    let (file, created) = match o.open(path) {
+    o.read(true)
+        .write(!opts.read_only)
+        .custom_flags(libc::O_NONBLOCK);
+    let (file, created) = match o.open(file_path) {
         Ok(f) => (f, false),
         Err(e) if e.kind() == io::ErrorKind::NotFound && opts.create && !opts.read_only => {
-            match io.create(path, Create::New) {
+            match io.create(file_path, Create::New) {
                 Ok(f) => (f, true),
-                // Someone created it between our two calls: open theirs.
+                // Created by a program that does not take our lock.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    (o.open(path).map_err(io_err(path, "open"))?, false)
+                    (o.open(file_path).map_err(io_err(path, "open"))?, false)
                 }
                 Err(e) => return Err(io_err(path, "create")(e)),
             }
         }
+        Err(e) if e.raw_os_error() == Some(libc::EISDIR) => return Err(not_regular()),
         Err(e) => return Err(io_err(path, "open")(e)),
     };
-    let meta = file.metadata().map_err(io_err(path, "stat"))?;
-    if !meta.is_file() {
-        return Err(Error::invalid(format!(
-            "{}: not a regular file",
-            path.display()
-        )));
-    }
-    if !opts.read_only {
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Locked {
-                    path: path.to_path_buf(),
-                });
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(path, "lock")(e)),
-        }
+    if !file.metadata().map_err(io_err(path, "stat"))?.is_file() {
+        return Err(not_regular());
     }
     if created {
-        io.sync_dir(parent_dir(path))
+        io.sync_dir(parent_dir(file_path))
             .map_err(io_err(path, "sync directory"))?;
     }
-    Ok((file, created))
+    Ok(Opened {
+        file,
+        lock,
+        created,
+    })
 }
 
 /// The watermark stored with `file`, if any and if it is ours.
@@ -158,6 +241,10 @@ pub(crate) struct Loaded {
     pub index: Index,
     /// The index came from the index cache plus the entries after it.
     pub from_cache: bool,
+    /// The stored watermark that matched the file.
+    pub trusted: Option<Watermark>,
+    /// Why the stored watermark was not trusted.
+    pub watermark_discarded: Option<String>,
 }
 
 /// Why [`load`] refused the bytes.
@@ -168,46 +255,58 @@ pub(crate) enum LoadError {
 }
 
 /// Step 3: recovers the store held in `data` (the whole file), given its
-/// stored watermark and an index cache that claims to describe it.
+/// stored watermark. `cache(accept)` returns the index cache if there is
+/// one that `accept` (given its header) takes.
 pub(crate) fn load(
     data: &[u8],
     stored: Option<Watermark>,
     created: bool,
     repair: bool,
-    cached: Option<Cached>,
+    cache: impl FnOnce(&dyn Fn(&crate::format::index_cache::CacheHeader) -> bool) -> Option<Cached>,
 ) -> std::result::Result<Loaded, LoadError> {
     let len = data.len() as u64;
-    let cached = cached.filter(|c| {
-        let at = c.tail.saturating_sub(METADATA_SIZE as u64) as usize;
-        c.tail == 0 || data[at..c.tail as usize] == c.trailer
-    });
-    // A file we just created is a store even before its first write; a torn
-    // first write then recovers to empty instead of being refused.
-    let watermark = match stored {
-        Some(w) => Some(recovery::Watermark {
-            tail: w.tail,
-            trailer: w.trailer,
+    let (trusted, watermark_discarded) = match stored.map(|w| (w, w.check(data))) {
+        Some((w, Verdict::Matches)) => (Some(w), None),
+        Some((_, Verdict::Mismatch(why))) => (None, Some(why)),
+        None => (None, None),
+    };
+    // A file we just created is a store even before its first write.
+    let trusted_tail = trusted
+        .map(|w| w.tail)
+        .or((created || len == 0).then_some(0));
+    let rules = Rules {
+        trusted: trusted_tail,
+        torn_rule: trusted.is_some() || created,
+        repair,
+    };
+    // A cache belongs to one generation of one store, and describes a
+    // prefix of what the watermark vouches for.
+    let cached = match trusted {
+        Some(w) if w.store_id != 0 && w.generation != 0 => cache(&|h| {
+            let at = h.tail.saturating_sub(METADATA_SIZE as u64) as usize;
+            h.store_id == w.store_id
+                && h.generation == w.generation
+                && h.tail <= w.tail
+                && (h.tail == 0
+                    || (h.tail >= METADATA_SIZE as u64 && data[at..h.tail as usize] == h.trailer))
         }),
-        None if created || len == 0 => Some(recovery::Watermark {
-            tail: 0,
-            trailer: [0; METADATA_SIZE],
-        }),
-        None => None,
+        _ => None,
     };
     let mut sink = IndexSink {
         builder: None,
         error: None,
-        file_len: len,
     };
-    let stop = cached.as_ref().map(|c| c.tail);
-    let recovered = recovery::recover(data, watermark, repair, stop, &mut sink).map_err(|r| {
-        LoadError::Corrupt {
+    let knows = |key: u64| cached.as_ref().is_some_and(|c| c.index.has_slot(key));
+    let stop = cached.as_ref().map(|c| Stop {
+        at: c.header.tail,
+        knows: &knows,
+    });
+    let recovered =
+        recovery::recover(data, rules, stop, &mut sink).map_err(|r| LoadError::Corrupt {
             offset: r.offset,
             reason: r.reason,
-        }
-    })?;
+        })?;
     let tail = recovered.tail;
-    let trailer = trailer_at(data, tail);
     let from_cache = recovered.stopped && cached.is_some();
     let index = match (sink.error, sink.builder, cached) {
         (None, Some(builder), Some(c)) if from_cache => builder
@@ -220,9 +319,11 @@ pub(crate) fn load(
     .map_err(LoadError::Io)?;
     Ok(Loaded {
         tail,
-        trailer,
+        trailer: trailer_at(data, tail),
         index,
         from_cache,
+        trusted,
+        watermark_discarded,
     })
 }
 
@@ -236,11 +337,14 @@ fn trailer_at(data: &[u8], tail: u64) -> [u8; METADATA_SIZE] {
     }
 }
 
-/// Step 4 (read-write opens): cuts a torn tail, makes the valid prefix
-/// durable and records it as the watermark. Returns the writer.
+/// Step 4 (read-write opens): cuts a torn tail (fencing out readers that
+/// are recovering the file), makes the valid prefix durable and records a
+/// fresh watermark. Returns the writer.
+#[allow(clippy::too_many_arguments)]
 fn settle(
     io: Arc<dyn Storage>,
     file: File,
+    lock: Arc<LockFile>,
     path: &Path,
     len: u64,
     created: bool,
@@ -248,67 +352,81 @@ fn settle(
     loaded: &Loaded,
 ) -> Result<Writer> {
     let tail = loaded.tail;
-    let stored_tail = stored.map_or(0, |w| w.tail);
     if tail < len {
+        let _fence = lock.fence_writer().map_err(io_err(path, "lock"))?;
         io.set_len(&file, tail)
             .map_err(io_err(path, "truncate torn tail"))?;
     }
+    let stored_tail = stored.map_or(0, |w| w.tail);
     if tail < len || tail > stored_tail || created {
         io.sync_data(&file).map_err(io_err(path, "sync"))?;
     }
-    // Everything below `tail` is durable now; record it, and clear the
-    // clean-close flag while this handle is open.
+    // The store keeps its identity when its watermark matched; a file
+    // without one (new, foreign, restored) gets a new identity. The
+    // generation changes unless the index cache was used, so a cache
+    // written by an earlier generation is never trusted again.
+    let keep_id = loaded.trusted.filter(|w| w.store_id != 0);
     let mark = Watermark {
         tail,
         trailer: loaded.trailer,
         clean: false,
+        store_id: keep_id.map_or_else(random_id, |w| w.store_id),
+        generation: match keep_id {
+            Some(w) if loaded.from_cache => w.generation,
+            _ => random_id(),
+        },
     };
-    let xattrs = if stored != Some(mark) {
-        match io.set_watermark(&file, &mark.encode()) {
-            Ok(supported) => supported,
-            // A stale mark above the new tail would make the next open
-            // refuse the file: do not leave one behind.
-            Err(e) if stored_tail > tail => {
-                return Err(io_err(path, "write watermark")(e));
+    // A new identity, or a watermark lowered below what was recorded,
+    // must reach the disk before anything is written under it (fsync:
+    // attributes are metadata, which fdatasync may leave behind).
+    let durable = keep_id.is_none() || tail < stored_tail;
+    let xattrs = if stored == Some(mark) {
+        true
+    } else {
+        let written = io.set_watermark(&file, &mark.encode());
+        match written {
+            Ok(true) if durable => {
+                io.sync_all(&file).map_err(io_err(path, "sync"))?;
+                true
             }
+            Ok(supported) => supported,
+            // The old watermark vouches for bytes that were just cut: it
+            // must not stay.
+            Err(e) if tail < stored_tail => return Err(io_err(path, "write watermark")(e)),
+            // Without a watermark the next open verifies every checksum.
             Err(_) => false,
         }
-    } else {
-        true
     };
     Ok(Writer {
         io,
         file,
+        lock,
         tail,
         synced: tail,
         watermark: if xattrs { tail } else { 0 },
+        store_id: mark.store_id,
+        generation: mark.generation,
         xattrs,
         poisoned: None,
         buf: Vec::new(),
     })
 }
 
-/// Builds the index while recovery walks the chain newest to oldest.
+/// Builds the index while recovery walks the chain newest to oldest. The
+/// table grows with the keys actually seen (never sized from a guess).
 struct IndexSink {
     builder: Option<IndexBuilder>,
     error: Option<io::Error>,
-    file_len: u64,
-}
-
-impl IndexSink {
-    const SAMPLE: usize = 1024;
-
-    fn fail(&mut self, e: io::Error) {
-        self.builder = None;
-        self.error.get_or_insert(e);
-    }
 }
 
 impl Sink for IndexSink {
     fn reset(&mut self) {
         match IndexBuilder::with_capacity(0) {
             Ok(b) => self.builder = Some(b),
-            Err(e) => self.fail(e),
+            Err(e) => {
+                self.builder = None;
+                self.error.get_or_insert(e);
+            }
         }
     }
 
@@ -316,17 +434,10 @@ impl Sink for IndexSink {
         let Some(builder) = &mut self.builder else {
             return;
         };
-        let mut result = Ok(());
-        if builder.seen() == Self::SAMPLE {
-            // Estimate the entry count from the bytes covered so far and
-            // size the table once instead of growing it repeatedly.
-            let covered = self.file_len.saturating_sub(meta_at).max(1);
-            let estimate = self.file_len / covered * Self::SAMPLE as u64;
-            result = builder.reserve(usize::try_from(estimate).unwrap_or(usize::MAX));
-        }
         let flag = if tombstone { index::TOMBSTONE_BIT } else { 0 };
-        if let Err(e) = result.and_then(|()| builder.push(key_hash, meta_at | flag)) {
-            self.fail(e);
+        if let Err(e) = builder.push(key_hash, meta_at | flag) {
+            self.builder = None;
+            self.error.get_or_insert(e);
         }
     }
 }

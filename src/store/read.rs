@@ -1,5 +1,6 @@
 //! Read paths: lock-free index lookups and zero-copy entry handles.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::map::MapView;
@@ -50,31 +51,42 @@ impl Store {
         }
     }
 
-    /// Runs `f` on the state that can see the live entry of `key_hash`.
-    /// Retries once with a fresh state when the loaded one predates the
-    /// mapping that holds the entry.
+    /// Runs `f` on the live entry of `key_hash`: its trailer, location and
+    /// the state whose mapping holds it. A state loaded before the mapping
+    /// that holds the entry was published is replaced by the current one
+    /// until a state can see it; the same state failing twice means the
+    /// file is damaged. The trailer must carry the key hash looked up: a
+    /// read never returns another key's value.
     fn with_live<T>(
         &self,
         key_hash: u64,
-        mut f: impl FnMut(&State, u64) -> Result<T, Miss>,
+        mut f: impl FnMut(&State, EntryMetadata, Located) -> Result<T, Miss>,
     ) -> Result<Option<T>> {
-        let state = self.state.load();
-        let Some(at) = state.index.get(key_hash) else {
-            return Ok(None);
-        };
-        match f(&state, at) {
-            Ok(v) => return Ok(Some(v)),
-            Err(Miss::Corrupt(why)) => return Err(self.corrupt(at, why)),
-            Err(Miss::Stale) => {}
-        }
-        let state = self.state.load();
-        let Some(at) = state.index.get(key_hash) else {
-            return Ok(None);
-        };
-        match f(&state, at) {
-            Ok(v) => Ok(Some(v)),
-            Err(Miss::Corrupt(why)) => Err(self.corrupt(at, why)),
-            Err(Miss::Stale) => Err(self.corrupt(at, "entry beyond the mapped data")),
+        let mut state = self.state.load();
+        loop {
+            let Some(at) = state.index.get(key_hash) else {
+                return Ok(None);
+            };
+            let miss = match locate_in(&state.map, at) {
+                Ok((meta, _)) if meta.key_hash != key_hash => {
+                    Miss::Corrupt("the entry there belongs to another key")
+                }
+                Ok((meta, loc)) => match f(&state, meta, loc) {
+                    Ok(v) => return Ok(Some(v)),
+                    Err(miss) => miss,
+                },
+                Err(miss) => miss,
+            };
+            match miss {
+                Miss::Corrupt(why) => return Err(self.corrupt(at, why)),
+                Miss::Stale => {
+                    let fresh = self.state.load();
+                    if Arc::ptr_eq(&*fresh, &*state) {
+                        return Err(self.corrupt(at, "entry beyond the mapped data"));
+                    }
+                    state = fresh;
+                }
+            }
         }
     }
 
@@ -88,7 +100,10 @@ impl Store {
     /// [`Store::read`] with a precomputed key hash.
     #[inline]
     pub fn read_with_key_hash(&self, key_hash: u64) -> Result<Option<EntryHandle>> {
-        self.with_live(key_hash, |state, at| entry_in(&state.map, at))
+        self.with_live(key_hash, |state, meta, loc| {
+            let bytes = state.map.range(loc.start..loc.end).ok_or(Miss::Stale)?;
+            Ok(EntryHandle::new(bytes, meta))
+        })
     }
 
     /// Calls `f` with the current value of `key` while it is pinned, without
@@ -105,8 +120,7 @@ impl Store {
         f: impl FnOnce(&[u8]) -> T,
     ) -> Result<Option<T>> {
         let mut f = Some(f);
-        self.with_live(key_hash, |state, at| {
-            let (_, loc) = locate_in(&state.map, at)?;
+        self.with_live(key_hash, |state, _, loc| {
             let bytes = state
                 .map
                 .mapping()
@@ -143,9 +157,7 @@ impl Store {
 
     /// The trailer of the live entry of `key`.
     pub fn read_metadata(&self, key: &[u8]) -> Result<Option<EntryMetadata>> {
-        self.with_live(compute_hash(key), |state, at| {
-            locate_in(&state.map, at).map(|(meta, _)| meta)
-        })
+        self.with_live(compute_hash(key), |_, meta, _| Ok(meta))
     }
 
     /// [`Store::read`] for many keys, in order.
@@ -217,7 +229,13 @@ impl Store {
     /// Bytes of a torn or damaged tail that recovery discarded at open (a
     /// read-only open discards them in memory only).
     pub fn recovered_bytes(&self) -> u64 {
-        self.recovered_bytes
+        self.notes.discarded_bytes
+    }
+
+    /// What opening the store found: a discarded tail, a watermark that did
+    /// not match the file, a leftover compaction file.
+    pub fn recovery_notes(&self) -> &super::RecoveryNotes {
+        &self.notes
     }
 
     /// Whether this open loaded the index cache (`<file>.rdrive-index`)

@@ -1,6 +1,7 @@
 //! The few operating-system calls the standard library does not wrap:
-//! extended attributes and vectored positioned writes. Kept here so the
-//! `unsafe` they need sits beside the reasoning for it.
+//! extended attributes, vectored positioned writes and open-file-description
+//! byte locks. Kept here so the `unsafe` they need sits beside the reasoning
+//! for it.
 
 use std::fs::File;
 use std::io;
@@ -106,6 +107,77 @@ pub(crate) fn write_all_vectored_at(file: &File, parts: &[&[u8]], mut at: u64) -
     Ok(())
 }
 
+/// A byte lock's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LockKind {
+    /// Shared with other read locks.
+    Read,
+    /// Excludes every other lock on the byte.
+    Write,
+}
+
+fn flock_for(kind: Option<LockKind>, byte: u64) -> libc::flock {
+    // SAFETY: `flock` is a plain C struct for which all-zero bytes are a
+    // valid value; the fields that matter are set below.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = match kind {
+        Some(LockKind::Read) => libc::F_RDLCK,
+        Some(LockKind::Write) => libc::F_WRLCK,
+        None => libc::F_UNLCK,
+    } as _;
+    fl.l_whence = libc::SEEK_SET as _;
+    fl.l_start = byte as _;
+    fl.l_len = 1;
+    fl
+}
+
+/// Takes (`Some`) or releases (`None`) an open-file-description lock on
+/// one byte of `file`. Such locks belong to the open file (not the
+/// process): two opens of one file conflict even in one process, and the
+/// lock goes away when the last descriptor of that open is closed. With
+/// `wait`, blocks until the lock is granted; without, returns `Ok(false)`
+/// when another open holds a conflicting lock.
+pub(crate) fn byte_lock(
+    file: &File,
+    byte: u64,
+    kind: Option<LockKind>,
+    wait: bool,
+) -> io::Result<bool> {
+    let fl = flock_for(kind, byte);
+    let cmd = if wait {
+        libc::F_OFD_SETLKW
+    } else {
+        libc::F_OFD_SETLK
+    };
+    loop {
+        // SAFETY: `fl` is a valid `flock` for the duration of the call and
+        // the descriptor is owned by `file`.
+        let rc = unsafe { libc::fcntl(file.as_raw_fd(), cmd, &fl) };
+        if rc == 0 {
+            return Ok(true);
+        }
+        let err = io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::EAGAIN) | Some(libc::EACCES) if !wait => return Ok(false),
+            _ => return Err(err),
+        }
+    }
+}
+
+/// Whether another open of `file` holds a lock on `byte` that would
+/// conflict with a lock of `kind`.
+pub(crate) fn byte_locked_by_other(file: &File, byte: u64, kind: LockKind) -> io::Result<bool> {
+    let mut fl = flock_for(Some(kind), byte);
+    // SAFETY: `fl` is a valid, writable `flock` for the duration of the
+    // call and the descriptor is owned by `file`.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_GETLK, &mut fl) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(fl.l_type != libc::F_UNLCK as _)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +203,35 @@ mod tests {
         assert_eq!(&back[5..7], b"ab");
         assert!(back[7..300_007].iter().all(|&b| b == 7));
         assert_eq!(&back[300_007..], b"cd");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn byte_locks_conflict_between_two_opens_of_one_file_in_one_process() {
+        let dir = std::env::temp_dir().join(format!("rdrive-sys-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("l");
+        std::fs::write(&path, b"").unwrap();
+        let rw = || {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&path)
+                .unwrap()
+        };
+        let a = File::open(&path).unwrap();
+        let b = rw();
+        assert!(byte_lock(&a, 0, Some(LockKind::Read), false).unwrap());
+        assert!(byte_lock(&b, 0, Some(LockKind::Read), false).unwrap());
+        assert!(byte_lock(&b, 1, Some(LockKind::Write), false).unwrap());
+        let c = rw();
+        assert!(!byte_lock(&c, 1, Some(LockKind::Read), false).unwrap());
+        assert!(!byte_lock(&c, 0, Some(LockKind::Write), false).unwrap());
+        assert!(byte_locked_by_other(&c, 0, LockKind::Write).unwrap());
+        assert!(!byte_locked_by_other(&c, 0, LockKind::Read).unwrap());
+        drop(a);
+        byte_lock(&b, 0, None, false).unwrap();
+        assert!(byte_lock(&c, 0, Some(LockKind::Write), false).unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,9 +1,22 @@
 //! Write paths: append at the tracked tail with positioned writes, then
 //! publish to readers.
+//!
+//! Two rules keep a power loss from turning an entry into one for another
+//! key (the payload checksum does not cover the trailer):
+//! - an entry's last payload bytes and its trailer always go to the system
+//!   in one write call that starts at a page boundary or at the entry's
+//!   start, so the sector holding the start of a trailer is never written
+//!   with the payload but without the trailer;
+//! - an entry that is a torn-sector look-alike (see
+//!   [`crate::format::torn_lookalike_region`]) is made durable, with a
+//!   durable watermark above it, before the call returns: recovery, which
+//!   ends the prefix at such an entry above the watermark, never meets one
+//!   that was acknowledged.
 
 use std::collections::HashSet;
-use std::io::{self, Read};
-use std::sync::atomic::Ordering;
+use std::io;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, MutexGuard};
 
 use super::map::{MapView, Mapping};
@@ -12,7 +25,8 @@ use crate::digest::{compute_checksum, compute_hash};
 use crate::error::{Error, Result};
 use crate::format::watermark::Watermark;
 use crate::format::{
-    EntryMetadata, Located, METADATA_SIZE, check_payload, encode_entry, encode_tombstone, pad_len,
+    EntryMetadata, Located, METADATA_SIZE, ZERO_TRAILER, check_payload, encode_entry,
+    encode_tombstone, is_torn_lookalike, pad_len,
 };
 
 /// Payloads up to this size are copied into one buffer and written with a
@@ -21,36 +35,110 @@ const COPY_LIMIT: usize = 256 * 1024;
 /// Payloads at least this large get their checksum computed on a second
 /// thread while they are being written (only the trailer needs it).
 const PARALLEL_CHECKSUM: usize = 1 << 20;
-/// Chunk size for stream writes.
-const STREAM_CHUNK: usize = 64 * 1024;
 /// With per-write sync, the watermark attribute is refreshed after this many
 /// newly synced bytes (it only bounds how much a later open re-verifies).
 const MARK_EVERY: u64 = 4 << 20;
+/// The page size writes are split at (see the module docs).
+pub(crate) const PAGE: u64 = 4096;
 
-static ZEROS: [u8; 64] = [0; 64];
+pub(crate) static ZEROS: [u8; 64] = [0; 64];
 
 /// One index change: a key now points at `loc` (or is deleted).
-type Update = (u64, Located);
+pub(crate) type Update = (u64, Located);
 
 fn payload_error(payload: &[u8]) -> Result<()> {
     check_payload(payload).map_err(|e| Error::invalid(e.message()))
 }
 
+/// Refuses the one trailer a run of zeros also reads as (see
+/// [`ZERO_TRAILER`]): key hash 0 as the first entry, checksum 0.
+pub(crate) fn refuse_zero_trailer(tail: u64, key_hash: u64, checksum: u32) -> Result<()> {
+    if EntryMetadata::new(key_hash, tail, checksum) == ZERO_TRAILER {
+        return Err(Error::invalid(
+            "key hash 0 with a value whose checksum is 0 cannot be the first entry of a store",
+        ));
+    }
+    Ok(())
+}
+
+thread_local! {
+    static TOKEN: u8 = const { 0 };
+}
+
+/// A non-zero number unique to the calling thread among live threads.
+fn thread_token() -> usize {
+    TOKEN.with(|t| t as *const u8 as usize)
+}
+
+/// The locked writer; records which thread holds it, so a callback that
+/// calls back into the same store gets an error instead of a deadlock.
+pub(crate) struct WriterGuard<'a> {
+    guard: MutexGuard<'a, Writer>,
+    owner: &'a AtomicUsize,
+}
+
+impl Deref for WriterGuard<'_> {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        &self.guard
+    }
+}
+
+impl DerefMut for WriterGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Writer {
+        &mut self.guard
+    }
+}
+
+impl Drop for WriterGuard<'_> {
+    fn drop(&mut self) {
+        self.owner.store(0, Ordering::Relaxed);
+    }
+}
+
 impl Store {
-    /// Locks the writer; refuses read-only and poisoned handles.
-    pub(crate) fn lock_writer(&self) -> Result<MutexGuard<'_, Writer>> {
+    /// Locks the writer; refuses read-only and poisoned handles, and calls
+    /// made from a callback running inside a write or compaction of this
+    /// store on the same thread.
+    pub(crate) fn lock_writer(&self) -> Result<WriterGuard<'_>> {
         let Some(mutex) = &self.writer else {
             return Err(Error::ReadOnly);
         };
-        let w = mutex.lock().map_err(|_| Error::Poisoned {
+        let me = thread_token();
+        // Only this thread ever stores its own token, so a relaxed load
+        // sees it exactly when this thread holds the writer.
+        if self.writer_owner.load(Ordering::Relaxed) == me {
+            return Err(Error::invalid(
+                "re-entrant call: a callback inside a write or compaction of this store called a writing function of the same store",
+            ));
+        }
+        let guard = mutex.lock().map_err(|_| Error::Poisoned {
             reason: "a write panicked while holding the writer".into(),
         })?;
+        self.writer_owner.store(me, Ordering::Relaxed);
+        let w = WriterGuard {
+            guard,
+            owner: &self.writer_owner,
+        };
         if let Some(reason) = &w.poisoned {
             return Err(Error::Poisoned {
                 reason: reason.clone(),
             });
         }
         Ok(w)
+    }
+
+    /// Cuts the unpublished bytes past `tail` left by a write that did not
+    /// complete, fencing out readers that are recovering the file at that
+    /// moment. A failed truncation poisons the handle. Without the fence
+    /// the bytes stay (the next write overwrites them; the next open
+    /// discards what is left).
+    pub(crate) fn cut_back(&self, w: &mut Writer, tail: u64) -> Result<()> {
+        let cut = match w.lock.fence_writer() {
+            Ok(_fence) => w.io.set_len(&w.file, tail),
+            Err(_) => Ok(()),
+        };
+        cut.map_err(|e| self.poison(w, "truncate an unfinished write", e))
     }
 
     /// Records an I/O failure: the handle refuses writes from now on.
@@ -60,8 +148,10 @@ impl Store {
         Error::io(context, source)
     }
 
-    fn write_at(&self, w: &mut Writer, bytes: &[u8], at: u64) -> Result<()> {
-        match w.io.write_at(&w.file, &[bytes], at) {
+    /// Writes `parts`, concatenated, at `at` in one call; a failure
+    /// poisons the handle.
+    pub(crate) fn write_at(&self, w: &mut Writer, parts: &[&[u8]], at: u64) -> Result<()> {
+        match w.io.write_at(&w.file, parts, at) {
             Ok(()) => Ok(()),
             Err(e) => Err(self.poison(w, "write", e)),
         }
@@ -71,7 +161,7 @@ impl Store {
     /// `new_keys` keys: a larger mapping and/or index, published before the
     /// bytes are written, so that after the write nothing can fail but the
     /// optional sync.
-    fn prepare(&self, w: &Writer, new_tail: u64, new_keys: usize) -> Result<()> {
+    pub(crate) fn prepare(&self, w: &Writer, new_tail: u64, new_keys: usize) -> Result<()> {
         let current = self.state.load();
         let map = if new_tail > current.map.mapping().reserved_len() as u64 {
             let mapping = Mapping::new(&w.file, reservation_for(new_tail)?, w.tail)
@@ -101,7 +191,7 @@ impl Store {
 
     /// Makes `new_tail` and `updates` visible to readers. The bytes up to
     /// `new_tail` are in the file and [`Store::prepare`] made room for them.
-    fn publish(&self, w: &mut Writer, new_tail: u64, updates: &[Update]) -> Result<u64> {
+    pub(crate) fn publish(&self, w: &mut Writer, new_tail: u64, updates: &[Update]) -> Result<u64> {
         let state = self.state.load();
         self.publish_with(w, &state, new_tail, updates)
     }
@@ -122,6 +212,9 @@ impl Store {
             w.synced = new_tail;
         }
         state.map.mapping().publish(new_tail);
+        if w.xattrs && self.has_torn_lookalike(state, new_tail, updates) {
+            self.make_durable(w, new_tail)?;
+        }
         {
             let _snapshot = self.publish.write().unwrap_or_else(|p| p.into_inner());
             for &(key_hash, loc) in updates {
@@ -140,15 +233,49 @@ impl Store {
         Ok(new_tail)
     }
 
+    /// Whether one of the entries just written (below `new_tail`, already
+    /// published in `state`'s mapping) is a torn-sector look-alike.
+    fn has_torn_lookalike(&self, state: &State, new_tail: u64, updates: &[Update]) -> bool {
+        let Some(data) = state.map.mapping().get(0..new_tail) else {
+            return false;
+        };
+        updates
+            .iter()
+            .any(|(_, loc)| is_torn_lookalike(data, loc.start, loc.end))
+    }
+
+    /// Makes everything up to `tail` durable under a durable watermark
+    /// (fdatasync, the attribute, fsync); a failure poisons the handle.
+    fn make_durable(&self, w: &mut Writer, tail: u64) -> Result<()> {
+        if w.synced < tail {
+            if let Err(e) = w.io.sync_data(&w.file) {
+                return Err(self.poison(w, "sync", e));
+            }
+            w.synced = tail;
+        }
+        if let Err(e) = self.write_mark(w, false) {
+            return Err(self.poison(w, "write watermark", e));
+        }
+        if let Err(e) = w.io.sync_all(&w.file) {
+            return Err(self.poison(w, "sync", e));
+        }
+        Ok(())
+    }
+
     /// Records the synced tail in the watermark attribute (best effort: a
     /// stale watermark only means more checksums to verify at open).
     pub(crate) fn mark(&self, w: &mut Writer, clean: bool) {
         if !w.xattrs || (w.watermark == w.synced && !clean) {
             return;
         }
+        let _ = self.write_mark(w, clean);
+    }
+
+    /// Writes the watermark for the synced tail.
+    fn write_mark(&self, w: &mut Writer, clean: bool) -> io::Result<()> {
         let tail = w.synced;
         let trailer = if tail == 0 {
-            Some([0; METADATA_SIZE])
+            [0; METADATA_SIZE]
         } else {
             let state = self.state.load();
             state
@@ -156,18 +283,21 @@ impl Store {
                 .mapping()
                 .get(tail - METADATA_SIZE as u64..tail)
                 .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| io::Error::other("synced tail beyond the mapped data"))?
         };
-        let Some(trailer) = trailer else { return };
         let mark = Watermark {
             tail,
             trailer,
             clean,
+            store_id: w.store_id,
+            generation: w.generation,
         };
         match w.io.set_watermark(&w.file, &mark.encode()) {
             Ok(true) => w.watermark = tail,
             Ok(false) => w.xattrs = false,
-            Err(_) => {}
+            Err(e) => return Err(e),
         }
+        Ok(())
     }
 
     /// Appends entries encoded by `encode` at the tail with one write, then
@@ -187,7 +317,7 @@ impl Store {
         let new_keys = updates.iter().filter(|(_, loc)| !loc.tombstone).count();
         let written = self
             .prepare(w, tail, new_keys)
-            .and_then(|()| self.write_at(w, &buf, start));
+            .and_then(|()| self.write_at(w, &[&buf], start));
         w.buf = buf;
         written?;
         self.publish(w, tail, &updates)
@@ -214,17 +344,35 @@ impl Store {
         let state = self.state.load();
         state.index.prefetch(key_hash);
         if payload.len() <= COPY_LIMIT {
+            let crc = checksum();
+            refuse_zero_trailer(tail, key_hash, crc)?;
             let mut buf = std::mem::take(&mut w.buf);
             buf.clear();
-            encode_entry(&mut buf, tail, key_hash, payload, checksum());
-            let written = self.write_at(w, &buf, tail);
+            encode_entry(&mut buf, tail, key_hash, payload, crc);
+            let written = self.write_at(w, &[&buf], tail);
             w.buf = buf;
             written?;
         } else {
-            self.write_at(w, &ZEROS[..(start - tail) as usize], tail)?;
-            self.write_at(w, payload, start)?;
-            let meta = EntryMetadata::new(key_hash, tail, checksum());
-            self.write_at(w, &meta.serialize(), loc.end)?;
+            // The bulk first (its checksum may still be computing), then
+            // the page holding the payload's end together with the trailer.
+            let split = (loc.end / PAGE * PAGE).max(start);
+            let (head, last) = payload.split_at((split - start) as usize);
+            if !head.is_empty() {
+                self.write_at(w, &[&ZEROS[..(start - tail) as usize], head], tail)?;
+            }
+            let crc = checksum();
+            if let Err(e) = refuse_zero_trailer(tail, key_hash, crc) {
+                let _ = self.cut_back(w, tail);
+                return Err(e);
+            }
+            let meta = EntryMetadata::new(key_hash, tail, crc).serialize();
+            let pad: &[u8] = if head.is_empty() {
+                &ZEROS[..(start - tail) as usize]
+            } else {
+                &[]
+            };
+            let at = if head.is_empty() { tail } else { split };
+            self.write_at(w, &[pad, last, &meta], at)?;
         }
         self.publish_with(w, &state, loc.tail(), &[(key_hash, loc)])
     }
@@ -281,6 +429,7 @@ impl Store {
         if entries.is_empty() {
             return Ok(w.tail);
         }
+        refuse_zero_trailer(w.tail, entries[0].0, checksums[0])?;
         let index = Arc::clone(&self.state.load().index);
         self.append_encoded(&mut w, |buf, mut tail| {
             let mut updates = Vec::with_capacity(entries.len());
@@ -293,103 +442,6 @@ impl Store {
                 updates.push((key_hash, loc));
             }
             updates
-        })
-    }
-
-    /// Writes the bytes produced by `reader` under `key`, in chunks, without
-    /// holding the whole payload in memory. If the reader fails, nothing is
-    /// committed and the file is exactly as before ([`Error::Aborted`]).
-    /// Returns the new tail offset.
-    pub fn write_stream<R: Read + ?Sized>(&self, key: &[u8], reader: &mut R) -> Result<u64> {
-        self.write_stream_with_key_hash(compute_hash(key), reader)
-    }
-
-    /// [`Store::write_stream`] with a precomputed key hash.
-    pub fn write_stream_with_key_hash<R: Read + ?Sized>(
-        &self,
-        key_hash: u64,
-        reader: &mut R,
-    ) -> Result<u64> {
-        let mut w = self.lock_writer()?;
-        let tail = w.tail;
-        let start = tail + pad_len(tail);
-        let mut buf = std::mem::take(&mut w.buf);
-        buf.clear();
-        buf.resize(STREAM_CHUNK, 0);
-        let outcome = self.stream_body(&mut w, &mut buf, reader, key_hash, tail, start);
-        w.buf = buf;
-        match outcome {
-            Ok(loc) => self.publish(&mut w, loc.tail(), &[(key_hash, loc)]),
-            Err(StreamFail::Io(e)) => {
-                // The handle is poisoned already; trimming is best effort
-                // (recovery at the next open discards the bytes anyway).
-                let _ = w.io.set_len(&w.file, tail);
-                Err(e)
-            }
-            Err(StreamFail::Caller(e)) => {
-                if let Err(io) = w.io.set_len(&w.file, tail) {
-                    return Err(self.poison(&mut w, "truncate aborted stream", io));
-                }
-                Err(e)
-            }
-        }
-    }
-
-    fn stream_body<R: Read + ?Sized>(
-        &self,
-        w: &mut Writer,
-        buf: &mut [u8],
-        reader: &mut R,
-        key_hash: u64,
-        tail: u64,
-        start: u64,
-    ) -> Result<Located, StreamFail> {
-        self.write_at(w, &ZEROS[..(start - tail) as usize], tail)
-            .map_err(StreamFail::Io)?;
-        let mut hasher = crc32fast::Hasher::new();
-        let mut len: u64 = 0;
-        let mut first = 0u8;
-        loop {
-            let n = match reader.read(buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(StreamFail::Caller(Error::Aborted {
-                        reason: format!("stream reader failed: {e}"),
-                    }));
-                }
-            };
-            if len == 0 {
-                first = buf[0];
-            }
-            hasher.update(&buf[..n]);
-            self.write_at(w, &buf[..n], start + len)
-                .map_err(StreamFail::Io)?;
-            len += n as u64;
-        }
-        match (len, first) {
-            (0, _) => {
-                return Err(StreamFail::Caller(Error::invalid(
-                    "stream produced no bytes",
-                )));
-            }
-            (1, 0) => {
-                return Err(StreamFail::Caller(Error::invalid(
-                    crate::format::PayloadError::LoneZero.message(),
-                )));
-            }
-            _ => {}
-        }
-        self.prepare(w, start + len + METADATA_SIZE as u64, 1)
-            .map_err(StreamFail::Caller)?;
-        let meta = EntryMetadata::new(key_hash, tail, hasher.finalize());
-        self.write_at(w, &meta.serialize(), start + len)
-            .map_err(StreamFail::Io)?;
-        Ok(Located {
-            start,
-            end: start + len,
-            tombstone: false,
         })
     }
 
@@ -527,74 +579,4 @@ impl Store {
         self.mark(w, false);
         Ok(())
     }
-
-    /// Syncs, records a clean close and closes the store, reporting any
-    /// error (dropping the store does the same but cannot report).
-    pub fn close(mut self) -> Result<()> {
-        self.close_inner()
-    }
-
-    pub(crate) fn close_inner(&mut self) -> Result<()> {
-        let Some(mutex) = self.writer.take() else {
-            return Ok(());
-        };
-        let Ok(mut w) = mutex.into_inner() else {
-            return Ok(());
-        };
-        if w.poisoned.is_some() {
-            return Ok(());
-        }
-        if w.synced < w.tail {
-            w.io.sync_data(&w.file)
-                .map_err(|e| Error::io(format!("{}: sync", self.path.display()), e))?;
-            w.synced = w.tail;
-        }
-        self.mark(&mut w, true);
-        self.save_index_cache(&w);
-        Ok(())
-    }
-
-    /// Writes the index cache at a clean close (best effort: it is only a
-    /// cache), or removes a cache the store no longer earns.
-    fn save_index_cache(&self, w: &Writer) {
-        let Some((path, min_keys)) = &self.cache else {
-            return;
-        };
-        let state = self.state.load();
-        if state.index.len() < *min_keys as u64 || w.synced != w.tail {
-            super::cache::remove(w.io.as_ref(), path);
-            return;
-        }
-        let trailer = match w.tail {
-            0 => Some([0; METADATA_SIZE]),
-            t => state
-                .map
-                .mapping()
-                .get(t - METADATA_SIZE as u64..t)
-                .and_then(|b| b.try_into().ok()),
-        };
-        if let Some(trailer) = trailer {
-            let _ = super::cache::save(
-                w.io.as_ref(),
-                path,
-                &state.index,
-                w.tail,
-                &trailer,
-                state.file_id,
-            );
-        }
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        let _ = self.close_inner();
-    }
-}
-
-enum StreamFail {
-    /// Writing failed: the handle is poisoned.
-    Io(Error),
-    /// The caller's reader failed or the stream is not a valid payload.
-    Caller(Error),
 }

@@ -14,10 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::sim::{Crash, Draw, Image, Op, Recorder, Rng};
+use crate::format::index_cache::CacheHeader;
 use crate::format::{METADATA_SIZE, entry_ending_at};
 use crate::store::cache;
 use crate::store::open::{LoadError, load};
-use crate::store::{FileId, sys};
+use crate::store::sys;
 use crate::{OpenOptions, Store, compute_hash};
 
 type State = BTreeMap<u64, Arc<[u8]>>;
@@ -372,19 +373,29 @@ fn state_of(data: &[u8], index: &crate::store::index::Index) -> Result<State, St
 fn describe_diff(got: &State, want: &State) -> String {
     let missing = want.keys().filter(|k| !got.contains_key(k)).count();
     let extra = got.keys().filter(|k| !want.contains_key(k)).count();
-    let wrong = want
+    let wrong: Vec<String> = want
         .iter()
-        .filter(|(k, v)| got.get(k).is_some_and(|g| g != *v))
-        .count();
-    format!("{missing} missing, {extra} extra, {wrong} wrong values")
+        .filter_map(|(k, v)| {
+            let g = got.get(k)?;
+            (g != v).then(|| {
+                let at = g.iter().zip(v.iter()).position(|(a, b)| a != b);
+                format!(
+                    "{k:#x}: {} vs {} bytes, first difference at {at:?}",
+                    g.len(),
+                    v.len()
+                )
+            })
+        })
+        .collect();
+    format!(
+        "{missing} missing, {extra} extra, {} wrong values {wrong:?}",
+        wrong.len()
+    )
 }
 
 /// Checks one image; `Ok(state id)` when it is a prefix state.
 fn check_image(
-    crash: &Crash,
     model: &Model,
-    rec: &Recorder,
-    path: &Path,
     required: usize,
     image: Option<(usize, &Image)>,
     cache_image: Option<&Image>,
@@ -396,10 +407,12 @@ fn check_image(
             Err("the store file is gone although data was synced".into())
         };
     };
-    let _ = crash;
-    let (dev, ino) = rec.real_id(inode);
-    let cached = cache_image.and_then(|c| {
-        let bytes = &c.data;
+    let stored = image
+        .attr
+        .as_deref()
+        .and_then(crate::format::watermark::Watermark::decode);
+    let cache = |accept: &dyn Fn(&CacheHeader) -> bool| {
+        let bytes = &cache_image?.data;
         cache::load_from(
             |buf, at| {
                 let at = at as usize;
@@ -410,15 +423,10 @@ fn check_image(
                 Ok(())
             },
             bytes.len() as u64,
-            FileId { dev, ino },
-            image.data.len() as u64,
+            accept,
         )
-    });
-    let stored = image
-        .attr
-        .as_deref()
-        .and_then(crate::format::watermark::Watermark::decode);
-    let loaded = match load(&image.data, stored, false, false, cached) {
+    };
+    let loaded = match load(&image.data, stored, false, false, cache) {
         Ok(l) => l,
         Err(LoadError::Corrupt { offset, reason }) => {
             return Err(format!("refused: corrupt at {offset}: {reason}"));
@@ -437,7 +445,6 @@ fn check_image(
             &bounds[..bounds.len().min(4)]
         ));
     };
-    let _ = path;
     let got = state_of(&image.data, &loaded.index)?;
     if got != model.states[id] {
         return Err(format!(
@@ -567,16 +574,13 @@ fn evaluate(
                 .map(|i| crash.image(i, draw, &mut rng));
             eval.images += 1;
             let verdict = check_image(
-                &crash,
                 model,
-                rec,
-                path,
                 required,
                 image.as_ref().map(|(i, img)| (*i, img)),
                 cache_image.as_ref(),
             );
             let verdict = match (verdict, &image) {
-                (Ok(id), Some((_, img))) if eval.images % real_every == 0 => {
+                (Ok(id), Some((_, img))) if eval.images.is_multiple_of(real_every) => {
                     eval.real_opens += 1;
                     open_for_real(
                         scratch,

@@ -64,8 +64,6 @@ struct Log {
     ops: Vec<Op>,
     /// (device, inode) of live files → recorded inode number.
     ids: HashMap<(u64, u64), usize>,
-    /// Recorded inode number → (device, inode), kept after removal.
-    real: HashMap<usize, (u64, u64)>,
     next: usize,
 }
 
@@ -99,7 +97,6 @@ impl Recorder {
         let n = log.next;
         log.next += 1;
         log.ids.insert(id, n);
-        log.real.insert(n, id);
         n
     }
 
@@ -111,11 +108,6 @@ impl Recorder {
     /// Adds a test marker to the log.
     pub(crate) fn mark(&self, what: usize) {
         self.push(Op::Mark(what));
-    }
-
-    /// The (device, inode) a recorded inode number stood for.
-    pub(crate) fn real_id(&self, inode: usize) -> (u64, u64) {
-        self.log.lock().unwrap().real[&inode]
     }
 
     /// A copy of the log so far.
@@ -181,7 +173,6 @@ impl Storage for Recorder {
             let n = log.next;
             log.next += 1;
             log.ids.insert(id, n);
-            log.real.insert(n, id);
             n
         });
         if existing.is_some() {
