@@ -380,21 +380,26 @@ fn settle(
     // must reach the disk before anything is written under it (fsync:
     // attributes are metadata, which fdatasync may leave behind).
     let durable = keep_id.is_none() || tail < stored_tail;
-    let xattrs = if stored == Some(mark) {
-        true
+    // What the attribute on disk says after this: the new mark, or (if it
+    // could not be written) the old one, which still vouches for a prefix
+    // of this append-only file. The writer keeps treating attributes as
+    // available, so a torn-sector look-alike it writes is still made
+    // durable under a new watermark (or the handle is poisoned).
+    let (xattrs, recorded) = if stored == Some(mark) {
+        (true, tail)
     } else {
-        let written = io.set_watermark(&file, &mark.encode());
-        match written {
-            Ok(true) if durable => {
-                io.sync_all(&file).map_err(io_err(path, "sync"))?;
-                true
+        match io.set_watermark(&file, &mark.encode()) {
+            Ok(true) => {
+                if durable {
+                    io.sync_all(&file).map_err(io_err(path, "sync"))?;
+                }
+                (true, tail)
             }
-            Ok(supported) => supported,
+            Ok(false) => (false, 0),
             // The old watermark vouches for bytes that were just cut: it
             // must not stay.
             Err(e) if tail < stored_tail => return Err(io_err(path, "write watermark")(e)),
-            // Without a watermark the next open verifies every checksum.
-            Err(_) => false,
+            Err(_) => (true, stored_tail),
         }
     };
     Ok(Writer {
@@ -403,7 +408,7 @@ fn settle(
         lock,
         tail,
         synced: tail,
-        watermark: if xattrs { tail } else { 0 },
+        watermark: recorded,
         store_id: mark.store_id,
         generation: mark.generation,
         xattrs,

@@ -1,5 +1,7 @@
 //! Generative tests that need the engine's internals: the storage seam, the
 //! crash model, pure recovery on images. One concern per file.
 
+mod faults;
+mod io_errors;
 mod power_loss;
 pub(crate) mod sim;

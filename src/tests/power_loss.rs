@@ -273,6 +273,14 @@ impl Driver {
                     .insert(inode, vec![(self.store().file_size(), id)]);
                 self.synced();
             }
+            88..=91 => {
+                // A torn-sector look-alike (zeros up to a trailer whose key
+                // hash has a zero low byte, across a sector boundary).
+                let k = super::sim::lookalike_key();
+                let v = vec![0u8; super::sim::lookalike_len(self.store().file_size())];
+                self.store().write(&k, &v).unwrap();
+                self.absorb();
+            }
             _ => {
                 let k = self.key();
                 let n = 1 + self.rng.below(3) as usize;

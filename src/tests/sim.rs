@@ -443,3 +443,23 @@ impl Crash {
         Image { data, attr }
     }
 }
+
+/// A key whose hash has a zero low byte: written with a value of zeros
+/// sized by [`lookalike_len`], its entry is a torn-sector look-alike.
+pub(crate) fn lookalike_key() -> Vec<u8> {
+    (0u32..)
+        .map(|i| format!("look-alike-{i}").into_bytes())
+        .find(|k| crate::compute_hash(k) & 0xFF == 0)
+        .expect("some key hashes to a zero low byte")
+}
+
+/// The length of a value of zeros that, appended at `tail`, puts its
+/// trailer's first byte just before a 512-byte boundary.
+pub(crate) fn lookalike_len(tail: u64) -> usize {
+    let start = tail.div_ceil(64) * 64;
+    let mut end = (start / 512) * 512 + 511;
+    if end < start + 2 {
+        end += 512;
+    }
+    (end - start) as usize
+}
