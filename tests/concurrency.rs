@@ -126,3 +126,56 @@ fn store_and_handles_are_send_and_sync() {
     assert_send_sync::<rdrive::EntryHandle>();
     assert_send_sync::<rdrive::EntryIter>();
 }
+
+/// A self-describing value whose length grows with `k` now and then.
+fn grown_value(k: u32) -> Vec<u8> {
+    let len = if k % 10 == 0 {
+        1 << 20
+    } else {
+        64 + (k as usize * 997) % 4000
+    };
+    let mut out = k.to_le_bytes().to_vec();
+    while out.len() < len {
+        out.push((k ^ out.len() as u32) as u8);
+    }
+    out
+}
+
+#[test]
+fn readers_never_see_a_spurious_corrupt_error_while_the_mapping_keeps_growing() {
+    // The writer appends values, some large (the mapping is replaced as
+    // the file grows), and publishes the newest key; readers read it at
+    // once, from states that may be several mappings old.
+    let dir = TempDir::new("conc-grow");
+    let store = Arc::new(Store::open(dir.file("g.rdrive")).unwrap());
+    let newest = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (store, newest, done) = (store.clone(), newest.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut reads = 0u64;
+                while !done.load(Ordering::Acquire) {
+                    let k = newest.load(Ordering::Acquire) as u32;
+                    if k == 0 {
+                        continue;
+                    }
+                    let e = store
+                        .read(&k.to_le_bytes())
+                        .expect("no error while the file grows")
+                        .expect("a published key is readable");
+                    assert_eq!(e.as_slice(), grown_value(k).as_slice());
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+    for k in 1..=400u32 {
+        store.write(&k.to_le_bytes(), &grown_value(k)).unwrap();
+        newest.store(u64::from(k), Ordering::Release);
+    }
+    done.store(true, Ordering::Release);
+    let reads: u64 = readers.into_iter().map(|r| r.join().unwrap()).sum();
+    assert!(reads > 0);
+}

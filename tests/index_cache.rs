@@ -219,3 +219,61 @@ fn read_only_handles_never_write_a_cache_and_small_stores_get_none() {
     assert!(cache_of(&path).exists());
     assert!(!off.open(&path).unwrap().index_cache_used());
 }
+
+#[test]
+fn a_cache_from_before_compactions_is_never_trusted_when_the_inode_number_returns() {
+    use std::os::unix::fs::MetadataExt;
+    let _serial = serial();
+    let dir = TempDir::new("cache-inode");
+    let path = dir.file("c.rdrive");
+    let mut small = OpenOptions::new();
+    small.index_cache_min_keys(1);
+    // The cache describes [k1: v1, k2: v2].
+    let s = small.open(&path).unwrap();
+    s.write(b"k1", b"value one").unwrap();
+    s.write(b"k2", b"value two").unwrap();
+    s.close().unwrap();
+    let cache = cache_of(&path);
+    assert!(cache.exists());
+    let first_inode = std::fs::metadata(&path).unwrap().ino();
+    // A session without the cache deletes k1, writes k3 (as long as k1's
+    // value) and rewrites k2 unchanged, then compacts: the file becomes
+    // [k3: v3, k2: v2], the same bytes at the cached tail as before. File
+    // systems hand the freed inode number back within a few compactions.
+    let mut plain = OpenOptions::new();
+    plain.index_cache(false);
+    let s = plain.open(&path).unwrap();
+    s.delete(b"k1").unwrap();
+    s.write(b"k3", b"value 333").unwrap();
+    s.write(b"k2", b"value two").unwrap();
+    let mut returned = false;
+    for _ in 0..40 {
+        s.compact().unwrap();
+        if std::fs::metadata(&path).unwrap().ino() == first_inode {
+            returned = true;
+            break;
+        }
+    }
+    s.close().unwrap();
+    assert!(
+        cache.exists(),
+        "a session without the cache leaves it alone"
+    );
+    for s in [
+        small.open(&path).unwrap(),
+        Store::open_read_only(&path).unwrap(),
+    ] {
+        assert!(
+            !s.index_cache_used(),
+            "a cache of another generation is ignored"
+        );
+        assert!(
+            s.read(b"k1").unwrap().is_none(),
+            "the deleted key stays deleted"
+        );
+        assert_eq!(s.read(b"k3").unwrap().unwrap().as_slice(), b"value 333");
+        assert_eq!(s.read(b"k2").unwrap().unwrap().as_slice(), b"value two");
+        assert_eq!(s.len(), 2);
+    }
+    eprintln!("inode number returned: {returned}");
+}

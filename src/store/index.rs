@@ -37,6 +37,13 @@ const MAX_LOAD_NUM: usize = 3;
 const MAX_LOAD_DEN: usize = 4;
 const MIN_SLOTS: usize = 64;
 
+#[cfg(test)]
+thread_local! {
+    /// The largest table (in bytes) this thread has created: tests check
+    /// that open sizes the index from what it saw.
+    pub(crate) static LARGEST_TABLE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Concurrent hash index; see the module docs.
 pub(crate) struct Index {
     /// `2 * i` is slot `i`'s key, `2 * i + 1` its value.
@@ -70,6 +77,8 @@ impl Index {
     pub(crate) fn with_capacity(keys: usize) -> io::Result<Self> {
         // A load of 2/3: 16 bytes / (2/3) = 24 bytes per key.
         let slots = (keys.saturating_mul(3) / 2).max(MIN_SLOTS);
+        #[cfg(test)]
+        LARGEST_TABLE.with(|l| l.set(l.get().max(slots * 16)));
         Ok(Self {
             words: AtomicWords::zeroed(slots.saturating_mul(2))?,
             slots,

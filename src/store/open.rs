@@ -466,3 +466,83 @@ fn apply_delta(mut base: Index, delta: &Index) -> io::Result<Index> {
     }
     Ok(base)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::compute_checksum;
+    use crate::format::{encode_entry, encode_tombstone};
+
+    fn image(build: impl FnOnce(&mut dyn FnMut(u64, Option<&[u8]>))) -> Vec<u8> {
+        let mut file = Vec::new();
+        let mut put = |key: u64, value: Option<&[u8]>| {
+            let tail = file.len() as u64;
+            match value {
+                Some(v) => encode_entry(&mut file, tail, key, v, compute_checksum(v)),
+                None => encode_tombstone(&mut file, tail, key),
+            };
+        };
+        build(&mut put);
+        file
+    }
+
+    #[test]
+    fn the_index_built_at_open_follows_the_keys_seen_not_the_file_size() {
+        // 50 live keys with large values, then 20,000 short-lived keys
+        // deleted at the end: the newest thousand entries are all 21-byte
+        // deletion markers, which once made open guess ~700,000 keys.
+        let big = vec![7u8; 256 * 1024];
+        let data = image(|put| {
+            for k in 0..50 {
+                put(k + 1, Some(&big));
+            }
+            for k in 0..20_000 {
+                put(1_000_000 + k, Some(b"x!"));
+            }
+            for k in 0..20_000 {
+                put(1_000_000 + k, None);
+            }
+        });
+        index::LARGEST_TABLE.with(|l| l.set(0));
+        let loaded = load(&data, None, false, false, |_| None).unwrap();
+        assert_eq!(loaded.tail, data.len() as u64);
+        assert_eq!(loaded.index.len(), 50);
+        let peak = index::LARGEST_TABLE.with(|l| l.get());
+        let seen = 20_050;
+        assert!(
+            peak <= 64 * seen,
+            "peak table of {peak} bytes for {seen} keys in a file of {} bytes",
+            data.len()
+        );
+        assert!(
+            loaded.index.heap_bytes() <= 64 * 1024,
+            "the final index keeps live keys"
+        );
+    }
+
+    #[test]
+    fn a_watermark_that_does_not_match_is_reported_and_vouches_for_nothing() {
+        let data = image(|put| {
+            put(1, Some(b"one"));
+            put(2, Some(b"two"));
+        });
+        let stranger = Watermark {
+            tail: 25,
+            trailer: [9; METADATA_SIZE],
+            clean: true,
+            store_id: 5,
+            generation: 6,
+        };
+        let loaded = load(&data, Some(stranger), false, false, |_| None).unwrap();
+        assert!(loaded.watermark_discarded.is_some());
+        assert!(loaded.trusted.is_none());
+        assert_eq!(loaded.tail, data.len() as u64);
+        // Longer than the file: also discarded, not refused.
+        let longer = Watermark {
+            tail: 10_000,
+            ..stranger
+        };
+        let loaded = load(&data, Some(longer), false, false, |_| None).unwrap();
+        assert!(loaded.watermark_discarded.unwrap().contains("shorter"));
+    }
+}

@@ -249,3 +249,33 @@ impl Store {
         self.state.load().index.heap_bytes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Error, Store, compute_hash};
+
+    #[test]
+    fn a_read_never_returns_the_value_of_another_key() {
+        let dir = std::env::temp_dir().join(format!("rdrive-read-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let s = Store::open(dir.join("r.rdrive")).unwrap();
+        s.write(b"alice", b"alice's value").unwrap();
+        s.write(b"bob", b"bob's value").unwrap();
+        let bob_at = s.read(b"bob").unwrap().unwrap().end_offset() as u64;
+        // An index entry that points at another key's entry (what a stale
+        // or damaged index would do).
+        s.state.load().index.upsert(compute_hash(b"alice"), bob_at);
+        assert!(matches!(s.read(b"alice"), Err(Error::Corrupt { .. })));
+        assert!(matches!(
+            s.peek(b"alice", |v| v.len()),
+            Err(Error::Corrupt { .. })
+        ));
+        assert!(matches!(
+            s.read_metadata(b"alice"),
+            Err(Error::Corrupt { .. })
+        ));
+        assert_eq!(s.read(b"bob").unwrap().unwrap().as_slice(), b"bob's value");
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

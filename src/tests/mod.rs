@@ -4,4 +4,5 @@
 mod faults;
 mod io_errors;
 mod power_loss;
+mod repair;
 pub(crate) mod sim;
