@@ -129,7 +129,7 @@ fn store_and_handles_are_send_and_sync() {
 
 /// A self-describing value whose length grows with `k` now and then.
 fn grown_value(k: u32) -> Vec<u8> {
-    let len = if k % 10 == 0 {
+    let len = if k.is_multiple_of(10) {
         1 << 20
     } else {
         64 + (k as usize * 997) % 4000
