@@ -129,7 +129,7 @@ fn read_only_opens_never_crash_while_a_writer_shortens_the_file() {
         // An aborted stream writes megabytes, then cuts them off.
         let mut src = Doomed { left: 3 << 20 };
         assert!(s.write_stream(b"doomed", &mut src).is_err());
-        if round % 3 == 0 {
+        if round.is_multiple_of(3) {
             // A torn tail (as a crash leaves), cut by the next read-write
             // open while readers are opening the file.
             store.take().unwrap().close().unwrap();
@@ -141,7 +141,7 @@ fn read_only_opens_never_crash_while_a_writer_shortens_the_file() {
             drop(f);
             store = Some(opts.open(&path).unwrap());
         }
-        if round % 7 == 0 {
+        if round.is_multiple_of(7) {
             store.as_ref().unwrap().compact().unwrap();
         }
     }
