@@ -145,6 +145,25 @@
 #define RDRIVE_OPEN_NO_INDEX_CACHE 0x10u
 
 /**
+ * Recovery note (rdrive_store_recovery_notes()): bytes of a torn or
+ * damaged end were cut (read-write open) or left out (read-only open).
+ */
+#define RDRIVE_NOTE_TAIL_DISCARDED 1
+
+/**
+ * Recovery note: the file's watermark did not match it (a backup restored
+ * over the file, a replaced file), so it vouched for nothing: every
+ * checksum was verified, and a read-write open wrote a fresh one.
+ */
+#define RDRIVE_NOTE_WATERMARK_DISCARDED 2
+
+/**
+ * Recovery note: a leftover file of a compaction that did not finish lies
+ * beside the store (`<path>.rdrive-compact`); a read-write open removes it.
+ */
+#define RDRIVE_NOTE_STALE_TEMP_FILE 4
+
+/**
  * The smallest unit a disk may lose on its own, for [`torn_lookalike`].
  */
 #define SECTOR 512
@@ -647,6 +666,37 @@ rdrive_status rdrive_store_open_with_report(const char *path,
                                             uint32_t flags,
                                             struct rdrive_store **out,
                                             uint64_t *recovered_bytes);
+
+/**
+ * What the open of `store` found, as bits: #RDRIVE_NOTE_TAIL_DISCARDED,
+ * #RDRIVE_NOTE_WATERMARK_DISCARDED, #RDRIVE_NOTE_STALE_TEMP_FILE (0: a
+ * clean open). rdrive_store_recovery_detail() says the same in words.
+ *
+ * @param[in] store The store.
+ * @param[out] out Receives the bits; 0 on failure.
+ * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG for a NULL pointer.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `store` is NULL or a live store from rdrive_store_open(); `out` is NULL
+ * or valid for writing a `uint32_t`.
+ */
+rdrive_status rdrive_store_recovery_notes(const struct rdrive_store *store, uint32_t *out);
+
+/**
+ * What the open of `store` found, in words: the bytes of a torn end that
+ * were cut or left out, why the watermark was discarded, the size of a
+ * leftover compaction file. "" after a clean open; never NULL (also ""
+ * for a NULL store).
+ *
+ * The string belongs to the store and stays valid until
+ * rdrive_store_close(). Thread-safe.
+ *
+ * # Safety
+ * `store` is NULL or a live store from rdrive_store_open().
+ */
+const char *rdrive_store_recovery_detail(const struct rdrive_store *store);
 
 /**
  * Closes the store: syncs pending writes, records a clean close, releases

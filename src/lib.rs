@@ -61,5 +61,6 @@ pub use entry::{EntryHandle, EntryStream};
 pub use error::{Error, Result};
 pub use format::{EntryMetadata, METADATA_SIZE, PAYLOAD_ALIGNMENT};
 pub use store::{
-    CompactionStats, EntryIter, OpenOptions, Store, StoreMapping, SyncMark, sync_mark,
+    CompactionStats, EntryIter, OpenOptions, RecoveryNotes, Store, StoreMapping, SyncMark,
+    sync_mark,
 };

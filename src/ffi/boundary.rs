@@ -30,13 +30,24 @@ pub(crate) fn status_of(e: &Error) -> rdrive_status {
 pub(crate) fn set_last_error(function: &str, detail: &str) {
     let text = format!("{function}: {detail}").replace('\0', "\\0");
     let text = CString::new(text).unwrap_or_default();
-    LAST_ERROR.with(|cell| *cell.borrow_mut() = text);
+    // During thread teardown the slot may be gone: the detail is lost, the
+    // status still tells what happened.
+    let _ = LAST_ERROR.try_with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            *slot = text;
+        }
+    });
 }
 
 pub(crate) fn last_error_ptr() -> *const c_char {
     // The CString lives in this thread's slot until the next failure on this
-    // thread replaces it, as the header documents.
-    LAST_ERROR.with(|cell| cell.borrow().as_ptr())
+    // thread replaces it, as the header documents. While the thread is being
+    // torn down the slot may be gone: then there is no detail to give.
+    LAST_ERROR
+        .try_with(|cell| cell.try_borrow().map(|s| s.as_ptr()).ok())
+        .ok()
+        .flatten()
+        .unwrap_or(c"".as_ptr())
 }
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
@@ -168,6 +179,38 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T, cleared: T, what: &str) -> Result<&
     let slot = unsafe { ptr.as_mut() }.ok_or_else(|| invalid(&format!("{what} is NULL")))?;
     *slot = cleared;
     Ok(slot)
+}
+
+/// A writable output array of `count` slots, refusing NULL (unless `count`
+/// is 0) and impossible counts before anything is written; every slot is
+/// set to `cleared` right away.
+///
+/// # Safety
+/// `ptr` is NULL or valid for writing `count` values of `T`.
+pub(crate) unsafe fn out_slice<'a, T: Copy>(
+    ptr: *mut T,
+    count: usize,
+    cleared: T,
+    what: &str,
+) -> Result<&'a mut [T], Error> {
+    if count == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(invalid(&format!("{what} is NULL but its count is {count}")));
+    }
+    if count
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|b| b > isize::MAX as usize)
+    {
+        return Err(invalid(&format!("{what}: count {count} is too large")));
+    }
+    // SAFETY: non-null, the total size fits in isize, and the caller
+    // guarantees `count` writable slots; `T: Copy` has no destructor, so
+    // overwriting whatever was there is fine.
+    let slots = unsafe { std::slice::from_raw_parts_mut(ptr, count) };
+    slots.fill(cleared);
+    Ok(slots)
 }
 
 /// Clears an optional output slot (NULL allowed) and returns it.

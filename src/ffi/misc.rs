@@ -64,7 +64,7 @@ pub extern "C" fn rdrive_status_str(status: rdrive_status) -> *const c_char {
 /// call on the same thread. Never NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn rdrive_last_error() -> *const c_char {
-    boundary::last_error_ptr()
+    boundary::value("rdrive_last_error", c"".as_ptr(), boundary::last_error_ptr)
 }
 
 /// The 64-bit hash that identifies `key` in a store (xxh3-64, seed 0).

@@ -84,6 +84,8 @@ pub const RDRIVE_OPEN_REPAIR: u32 = 0x8;
 /// rdrive_store_close().
 pub struct rdrive_store {
     store: Store,
+    /// What the open found, as text (see rdrive_store_recovery_detail()).
+    detail: std::ffi::CString,
 }
 
 /// A stored value, read in place: the C face of an entry handle. Holds a
@@ -157,6 +159,17 @@ pub type rdrive_view_fn =
 /// a copy of the index written at a clean close so the next open skips
 /// rebuilding it; validated before use and always safe to delete).
 pub const RDRIVE_OPEN_NO_INDEX_CACHE: u32 = 0x10;
+
+/// Recovery note (rdrive_store_recovery_notes()): bytes of a torn or
+/// damaged end were cut (read-write open) or left out (read-only open).
+pub const RDRIVE_NOTE_TAIL_DISCARDED: u32 = 0x1;
+/// Recovery note: the file's watermark did not match it (a backup restored
+/// over the file, a replaced file), so it vouched for nothing: every
+/// checksum was verified, and a read-write open wrote a fresh one.
+pub const RDRIVE_NOTE_WATERMARK_DISCARDED: u32 = 0x2;
+/// Recovery note: a leftover file of a compaction that did not finish lies
+/// beside the store (`<path>.rdrive-compact`); a read-write open removes it.
+pub const RDRIVE_NOTE_STALE_TEMP_FILE: u32 = 0x4;
 
 /// Box ownership for the opaque types: created by the library, handed to C
 /// as a raw pointer, and released exactly once.

@@ -93,8 +93,80 @@ pub unsafe extern "C" fn rdrive_store_open_with_report(
         if let Some(r) = recovered {
             *r = store.recovered_bytes();
         }
-        *out = rdrive_store { store }.into_raw();
+        let detail = detail_text(store.recovery_notes(), store.is_read_only());
+        *out = rdrive_store { store, detail }.into_raw();
         Ok(RDRIVE_OK)
+    })
+}
+
+/// The recovery notes as one line of text ("" when there are none).
+fn detail_text(notes: &crate::RecoveryNotes, read_only: bool) -> std::ffi::CString {
+    let mut parts = Vec::new();
+    if notes.discarded_bytes > 0 {
+        let what = if read_only { "left out" } else { "cut" };
+        parts.push(format!(
+            "torn or damaged end: {} bytes {what}",
+            notes.discarded_bytes
+        ));
+    }
+    if let Some(why) = &notes.watermark_discarded {
+        parts.push(format!("watermark discarded: {why}"));
+    }
+    if let Some(size) = notes.stale_temp_file {
+        let what = if read_only { "found" } else { "removed" };
+        parts.push(format!(
+            "leftover compaction file of {size} bytes {what}"
+        ));
+    }
+    std::ffi::CString::new(parts.join("; ").replace('\0', "\\0")).unwrap_or_default()
+}
+
+/// What the open of `store` found, as bits: #RDRIVE_NOTE_TAIL_DISCARDED,
+/// #RDRIVE_NOTE_WATERMARK_DISCARDED, #RDRIVE_NOTE_STALE_TEMP_FILE (0: a
+/// clean open). rdrive_store_recovery_detail() says the same in words.
+///
+/// @param[in] store The store.
+/// @param[out] out Receives the bits; 0 on failure.
+/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG for a NULL pointer.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `store` is NULL or a live store from rdrive_store_open(); `out` is NULL
+/// or valid for writing a `uint32_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_recovery_notes(
+    store: *const rdrive_store,
+    out: *mut u32,
+) -> rdrive_status {
+    call("rdrive_store_recovery_notes", || {
+        // SAFETY: `out` is NULL or writable and `store` NULL or live, as
+        // this function's # Safety requires.
+        let (out, store) = unsafe { (boundary::out(out, 0, "out")?, store_ref(store)?) };
+        *out = store.recovery_notes().bits();
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// What the open of `store` found, in words: the bytes of a torn end that
+/// were cut or left out, why the watermark was discarded, the size of a
+/// leftover compaction file. "" after a clean open; never NULL (also ""
+/// for a NULL store).
+///
+/// The string belongs to the store and stays valid until
+/// rdrive_store_close(). Thread-safe.
+///
+/// # Safety
+/// `store` is NULL or a live store from rdrive_store_open().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_recovery_detail(store: *const rdrive_store) -> *const c_char {
+    boundary::value("rdrive_store_recovery_detail", c"".as_ptr(), || {
+        // SAFETY: `store` is NULL or live, as this function's # Safety
+        // requires.
+        match unsafe { borrow(store, "store") } {
+            Ok(s) => s.detail.as_ptr(),
+            Err(_) => c"".as_ptr(),
+        }
     })
 }
 
@@ -515,24 +587,23 @@ pub unsafe extern "C" fn rdrive_store_batch_read(
     found: *mut usize,
 ) -> rdrive_status {
     call("rdrive_store_batch_read", || {
-        // SAFETY: forwarded caller contract.
-        let found_out = unsafe { optional_out(found, 0) };
-        if count > 0 && out.is_null() {
-            return Err(invalid("out is NULL"));
-        }
-        for i in 0..count {
-            // SAFETY: `out` has `count` writable slots per the contract.
-            unsafe { out.add(i).write(std::ptr::null_mut()) };
-        }
-        // SAFETY: forwarded caller contract.
-        let hashes = unsafe { key_hashes(keys, count) }?;
-        // SAFETY: forwarded caller contract.
-        let entries = unsafe { store_ref(store) }?.batch_read_hashed_keys(&hashes)?;
+        // SAFETY: `found` is NULL or writable, and `out` is NULL or has
+        // `count` writable slots, as this function's # Safety requires;
+        // `out_slice` checks `count` before it writes a slot.
+        let (found_out, slots) = unsafe {
+            (
+                optional_out(found, 0),
+                boundary::out_slice(out, count, std::ptr::null_mut(), "out")?,
+            )
+        };
+        // SAFETY: `keys` holds `count` byte strings and `store` is NULL or
+        // live, as this function's # Safety requires.
+        let (hashes, store) = unsafe { (key_hashes(keys, count)?, store_ref(store)?) };
+        let entries = store.batch_read_hashed_keys(&hashes)?;
         let mut n = 0;
-        for (i, entry) in entries.into_iter().enumerate() {
+        for (slot, entry) in slots.iter_mut().zip(entries) {
             if let Some(entry) = entry {
-                // SAFETY: as above.
-                unsafe { out.add(i).write(rdrive_entry { entry }.into_raw()) };
+                *slot = rdrive_entry { entry }.into_raw();
                 n += 1;
             }
         }
