@@ -49,20 +49,35 @@ class Entry:
         self._size = int(value.len)
         return self
 
-    def view(self) -> memoryview:
-        """The value as a read-only, zero-copy ``memoryview`` (format ``B``).
-
-        The view keeps the memory it shows alive until the view itself is
-        released, whatever happens to the entry or the store. Writing to
-        it raises ``TypeError``.
-        """
+    def _memory(self) -> memoryview:
         return memoryview(ffi.buffer(self._data, self._size)).toreadonly()
 
     if sys.version_info >= (3, 12):
 
         def __buffer__(self, flags: int, /) -> memoryview:
             """PEP 688: ``memoryview(entry)``, read-only and zero-copy."""
-            return self.view()
+            return self._memory()
+
+        def view(self) -> memoryview:
+            """The value as a read-only, zero-copy ``memoryview`` (format ``B``).
+
+            The view keeps the memory it shows alive until the view itself is
+            released, whatever happens to the entry or the store. Writing to
+            it raises ``TypeError``.
+            """
+            return memoryview(self)
+
+    else:
+
+        def view(self) -> memoryview:
+            """The value as a read-only, zero-copy ``memoryview`` (format ``B``).
+
+            The view keeps the memory it shows alive until the view itself is
+            released, whatever happens to the entry or the store. Writing to
+            it raises ``TypeError``. (Before Python 3.12 its ``obj`` is the
+            library's raw buffer: do not write through that.)
+            """
+            return self._memory()
 
     def __bytes__(self) -> bytes:
         """A copy of the value."""

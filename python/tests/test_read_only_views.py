@@ -59,6 +59,15 @@ def test_the_bytes_are_unchanged_after_the_attempts(view: memoryview) -> None:
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 needs Python 3.12")
+def test_the_object_behind_a_view_offers_no_writable_buffer(view: memoryview) -> None:
+    try:
+        behind = memoryview(view.obj)  # type: ignore[arg-type]
+    except TypeError:
+        return  # not a buffer at all
+    assert behind.readonly
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 needs Python 3.12")
 def test_memoryview_of_an_entry_is_read_only(store: rdrive.Store) -> None:
     store["k"] = b"read-only bytes"
     entry = store.entry("k")
