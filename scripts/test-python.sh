@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Tests the Python package (python/) under python3 and, when pyenv has them,
+# Python 3.9 and 3.13. For each interpreter: a fresh venv, `pip install
+# ./python[test]` (which builds librdrive with cargo and bundles it), pytest
+# on python/tests, and mypy --strict on the installed package. Once: `pip
+# wheel ./python` must give a platform wheel with the library inside.
+# Needs: Rust and network access to PyPI. Skips (exit 0) without python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+
+if ! command -v python3 >/dev/null; then
+    echo "test-python: no python3, skipping the Python package tests"
+    exit 0
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The newest pyenv build of a version (e.g. 3.9 -> ~/.pyenv/versions/3.9.18).
+pyenv_python() {
+    local found=""
+    for p in "${PYENV_ROOT:-$HOME/.pyenv}/versions/$1".*/bin/python; do
+        [ -x "$p" ] && found=$p
+    done
+    echo "$found"
+}
+
+interpreters=("$(command -v python3)")
+for version in 3.9 3.13; do
+    found=$(pyenv_python "$version")
+    if [ -n "$found" ]; then
+        interpreters+=("$found")
+    else
+        echo "test-python: Python $version not found under pyenv, skipping it"
+    fi
+done
+
+seen=" "
+for python in "${interpreters[@]}"; do
+    version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    case "$seen" in *" $version "*) continue ;; esac
+    seen="$seen$version "
+    echo "== Python $version ($python)"
+    venv="$work/venv-$version"
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q "./python[test]"
+    # Run from elsewhere so that `import rdrive` finds the installed package.
+    (cd "$work" && "$venv/bin/python" -m pytest -q -p no:cacheprovider "$root/python/tests")
+    (cd "$work" && "$venv/bin/python" -m mypy --strict --cache-dir "$work/mypy-$version" -p rdrive)
+done
+
+echo "== pip wheel ./python"
+python3 -m pip wheel -q --no-deps ./python -w "$work/wheels"
+wheel=$(ls "$work"/wheels/rdrive-*.whl)
+case "$(basename "$wheel")" in
+    rdrive-*-py3-none-linux_*.whl) ;;
+    *) echo "test-python: unexpected wheel tag: $wheel" >&2; exit 1 ;;
+esac
+python3 - "$wheel" <<'PY'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+missing = {"rdrive/librdrive.so", "rdrive/_cdef.h", "rdrive/py.typed", "rdrive/__init__.py"} - names
+if missing:
+    sys.exit(f"test-python: the wheel lacks {sorted(missing)}")
+print(f"wheel ok: {sys.argv[1].rsplit('/', 1)[-1]}")
+PY
+echo "== Python package tests passed"
