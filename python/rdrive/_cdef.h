@@ -25,6 +25,23 @@
 
 #define RDRIVE_OPEN_NO_INDEX_CACHE 16
 
+#define RDRIVE_NOTE_TAIL_DISCARDED 1
+
+#define RDRIVE_NOTE_WATERMARK_DISCARDED 2
+
+#define RDRIVE_NOTE_STALE_TEMP_FILE 4
+
+#define SECTOR 512
+
+#define HEADER_LEN 128
+
+
+#define RecoveryNotes_TAIL_DISCARDED 1
+
+#define RecoveryNotes_WATERMARK_DISCARDED 2
+
+#define RecoveryNotes_STALE_TEMP_FILE 4
+
 typedef struct rdrive_entry rdrive_entry;
 
 typedef struct rdrive_iter rdrive_iter;
@@ -145,6 +162,10 @@ rdrive_status rdrive_store_open_with_report(const char *path,
                                             uint32_t flags,
                                             struct rdrive_store **out,
                                             uint64_t *recovered_bytes);
+
+rdrive_status rdrive_store_recovery_notes(const struct rdrive_store *store, uint32_t *out);
+
+const char *rdrive_store_recovery_detail(const struct rdrive_store *store);
 
 void rdrive_store_close(struct rdrive_store *store);
 
