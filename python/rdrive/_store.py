@@ -24,7 +24,7 @@ from typing import (
 )
 
 from ._entry import Entry
-from ._errors import InvalidArgumentError, check
+from ._errors import check
 from ._ffi import NOT_FOUND, NULL, ffi, lib, optional
 
 if TYPE_CHECKING:
@@ -142,15 +142,9 @@ class _Handle:
 
     def for_write(self) -> _Handle:
         """``with handle.for_write() as store:`` brackets a call that takes
-        the store's writer: refused inside one of the store's own callbacks
-        (stream source, compaction progress), where it would wait forever
-        for the writer held by the call running the callback."""
-        if self._callback_threads and threading.get_ident() in self._callback_threads:
-            raise InvalidArgumentError(
-                lib.RDRIVE_ERR_INVALID_ARG,
-                "re-entrant call: a callback of this store cannot write to it, "
-                "sync or compact it",
-            )
+        the store's writer. Inside one of the store's own callbacks (stream
+        source, compaction progress) the library refuses such a call with
+        RDRIVE_ERR_INVALID_ARG ("re-entrant call")."""
         return self
 
     def run_with_callbacks(self, call: Callable[[Any], _T]) -> _T:

@@ -18,11 +18,13 @@ pub(crate) mod coord;
 pub(crate) mod index;
 pub(crate) mod io;
 mod iter;
+#[allow(unsafe_code)]
 pub(crate) mod map;
 pub(crate) mod open;
 mod read;
 pub(crate) mod recovery;
 mod stream;
+#[allow(unsafe_code)]
 pub(crate) mod sys;
 mod write;
 

@@ -20,7 +20,10 @@
 use std::io;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::map::AtomicWords;
+#[allow(unsafe_code)]
+mod words;
+
+use words::AtomicWords;
 
 /// Slot key meaning "empty". The real key hash 0 lives in `zero` instead.
 const EMPTY: u64 = 0;
