@@ -57,6 +57,9 @@ mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
 pub mod format;
+#[cfg(feature = "fuzz-api")]
+#[doc(hidden)]
+pub mod fuzz_api;
 mod store;
 #[cfg(test)]
 mod tests;

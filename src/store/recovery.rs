@@ -140,8 +140,10 @@ pub(crate) fn recover(
 
     // The file has a torn or damaged end. First make sure the synced part is
     // sound, then look for the longest valid extension of it.
+    // (The last synced entry's checksum is verified here as on the fast
+    // path: a damaged one is refused whether or not a torn end follows.)
     if base > 0
-        && let Err(fail) = work.walk(base, base, false, stop.as_ref(), &mut NoSink)
+        && let Err(fail) = work.walk(base, base, true, stop.as_ref(), &mut NoSink)
     {
         if rules.repair {
             return retry_without_watermark(sink);
@@ -576,6 +578,11 @@ mod tests {
         let refused = run(&file, Some(tails[8]), false).unwrap_err();
         assert_eq!(refused.offset, tails[8]);
         assert_eq!(run(&file, Some(tails[8]), true), Ok(tails[7]));
+        // Also with a torn end after it (the slow path).
+        let mut torn = file.clone();
+        torn.extend_from_slice(&[0xEE; 37]);
+        assert!(run(&torn, Some(tails[8]), false).is_err());
+        assert_eq!(run(&torn, Some(tails[8]), true), Ok(tails[7]));
         // Without a watermark the same bytes are an unsynced torn end.
         assert_eq!(run(&file, None, false), Ok(tails[7]));
     }

@@ -1,0 +1,4 @@
+//! Fuzz target: see `rdrive::fuzz_api::trailer`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| rdrive::fuzz_api::trailer(data));
