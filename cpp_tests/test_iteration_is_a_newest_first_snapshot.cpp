@@ -89,12 +89,14 @@ int main() {
         rdrive::Entries range = s.entries();
         auto found = std::ranges::find_if(range, [](const rdrive::Entry &e) { return e.view() == "a2"; });
         CHECK(found != range.end() && found->key_hash() == rdrive::hash_key("a"));
+#if !defined(__clang__) || __clang_major__ >= 15  // older clang cannot compile libstdc++ 12's views
         std::vector<std::size_t> sizes;
         rdrive::Entries again = s.entries();
         for (std::size_t n : again | std::views::transform([](const rdrive::Entry &e) { return e.size(); }) |
                                  std::views::take(3))
             sizes.push_back(n);
         CHECK(sizes == (std::vector<std::size_t>{8, 8, 8}));
+#endif
     }
 #endif
 

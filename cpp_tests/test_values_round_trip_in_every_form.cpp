@@ -101,6 +101,10 @@ int main() {
     CHECK(from_span && std::equal(from_span->bytes().begin(), from_span->bytes().end(), bytes.begin(), bytes.end()));
 #endif
 
+    // An Entry is itself a value: written elsewhere straight from the mapping.
+    s.write("copy of bytes", *entry);
+    CHECK(holds(s.read("copy of bytes"), std::string("\x01\x02\x03")));
+
     // Entry accessors agree with each other and with the C API.
     auto plain = s.read("c-string");
     CHECK(plain.has_value());

@@ -29,11 +29,11 @@
  *   caller's bytes for the duration of one call and never keeps them.
  *
  * @section cpp_errors Errors
- * - Every C call that returns a status is checked. A negative status throws
+ * - Every C call that returns a status is checked. A failure throws
  *   rdrive::Error: Error::status() is the C status and what() the library's
  *   detail text (rdrive_last_error(), copied right after the failing call).
- * - #RDRIVE_NOT_FOUND is not an error: reads return std::nullopt, erase()
- *   and the other key-taking writes return false.
+ * - #RDRIVE_NOT_FOUND is not an error: reads return std::nullopt; erase(),
+ *   rename(), copy() and transfer() return false.
  * - The `try_` members return the C status instead of throwing.
  * - Callbacks (a peek visitor, a stream source, a compaction progress
  *   callable) may throw. The exception never passes through the library: it
@@ -266,7 +266,8 @@ private:
  *   std::array<std::uint8_t, N>, std::span<const std::byte>, ...; arrays of
  *   `unsigned char`, `signed char` or `std::byte` count all their elements,
  *   while an array of `char` is read as a C string (pass `{buf, n}` for
- *   binary data in a char array);
+ *   binary data in a char array); an rdrive::Entry too, so a stored value
+ *   can be written elsewhere without a copy in between;
  * - `{pointer, length}` with any object pointer.
  *
  * A ByteView does not own its bytes: they must outlive it. The empty byte
@@ -369,7 +370,7 @@ public:
     [[nodiscard]] const std::byte *data() const noexcept { return data_; }
     /** Length of the value in bytes. */
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    /** data(): the value's bytes as an iterable range. */
+    /** First byte, so that an Entry is a range of bytes (range-for, algorithms). */
     [[nodiscard]] const std::byte *begin() const noexcept { return data_; }
     /** One past the last byte of the value. */
     [[nodiscard]] const std::byte *end() const noexcept { return data_ + size_; }
@@ -447,6 +448,7 @@ public:
     Entries(const Entries &) = delete;
     Entries &operator=(const Entries &) = delete;
 
+    /** Takes `other`'s snapshot and position; `other` then owns nothing. */
     Entries(Entries &&other) noexcept
         : raw_(std::exchange(other.raw_, nullptr)),
           current_(std::move(other.current_)),
@@ -454,6 +456,7 @@ public:
         other.current_.reset();
     }
 
+    /** Frees this range's snapshot, then takes `other`'s. */
     Entries &operator=(Entries &&other) noexcept {
         if (this != &other) {
             current_.reset();
@@ -618,7 +621,8 @@ inline constexpr ReadOnlyTag read_only{};
  * close() (or sync()) first to see them.
  *
  * Move-only. A Store that owns nothing (default-constructed, moved from or
- * closed) makes every call fail with #RDRIVE_ERR_INVALID_ARG.
+ * closed) makes every call fail with #RDRIVE_ERR_INVALID_ARG, except
+ * close() and try_close(), which do nothing.
  *
  * Threads: every member may run concurrently with any other, except
  * close(), try_close(), assignment and destruction.
