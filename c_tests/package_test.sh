@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the build into a temporary prefix, moves the prefix elsewhere
 # (the package must be relocatable), then builds and runs the example
-# program through find_package(rdrive) (shared and static) and through
-# pkg-config, and runs the installed tool.
+# programs, C and C++, through find_package(rdrive) (shared and static) and
+# through pkg-config, and runs the installed tool. The C++ part is skipped
+# when no C++ compiler is given.
 set -eu
-build=$1 example=$2 cmake=$3 cc=$4
+build=$1 example=$2 cmake=$3 cc=$4 example_cpp=${5:-} cxx=${6:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -33,6 +34,23 @@ flags=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs rdrive)
 "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror "$example/hello.c" -o "$work/hello_pc" $flags \
   -Wl,-rpath,"$libdir"
 "$work/hello_pc" "$work/c.rdrive" | grep -q "greeting = hello, rdrive"
+
+# The C++ wrapper is installed beside the C header and reached the same ways.
+if [ -n "$cxx" ] && [ -n "$example_cpp" ]; then
+    includedir=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --variable=includedir rdrive)
+    [ -f "$includedir/rdrive.hpp" ] || { echo "rdrive.hpp is not installed beside rdrive.h" >&2; exit 1; }
+    "$cmake" -S "$example_cpp" -B "$work/build-cpp" -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
+    "$cmake" --build "$work/build-cpp" >/dev/null
+    "$work/build-cpp/hello_cpp" "$work/d.rdrive" | grep -q "greeting = hello, rdrive"
+    "$work/build-cpp/hello_cpp_static" "$work/e.rdrive" | grep -q "greeting = hello, rdrive"
+    # shellcheck disable=SC2086
+    "$cxx" -std=c++20 -Wall -Wextra -Wpedantic -Werror "$example_cpp/hello.cpp" -o "$work/hello_cpp_pc" \
+        $flags -Wl,-rpath,"$libdir"
+    "$work/hello_cpp_pc" "$work/f.rdrive" | grep -q "greeting = hello, rdrive"
+else
+    echo "package_consumers: no C++ compiler, C++ consumers skipped"
+fi
 
 # The installed tool runs from the moved prefix.
 "$prefix/bin/rdrive" get "$work/a.rdrive" greeting | grep -q "hello, rdrive"
