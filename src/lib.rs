@@ -22,10 +22,12 @@
 //! - **Keys are stored only as their 64-bit xxh3 hash.** Two keys with equal
 //!   hashes are the same key; with `n` keys the chance of any collision is
 //!   about `n² / 2⁶⁵`. Keys cannot be listed back, only their hashes.
-//! - **One writer process.** A read-write open takes an exclusive `flock`;
-//!   a second read-write open (from any process) fails with
-//!   [`Error::Locked`]. Read-only opens take no lock and see the file as it
-//!   was when they opened it.
+//! - **One writer at a time.** A read-write open takes the writer lock (a
+//!   byte lock in `<file>.rdrive-lock` beside the store); a second
+//!   read-write open (from this process or another) fails with
+//!   [`Error::Locked`]. Closing the store releases it at once, even while
+//!   entries from it live. Read-only opens take no lock and see the file as
+//!   it was when they opened it.
 //! - **Nobody else may modify or truncate the file while it is open.** The
 //!   file is memory-mapped; bytes changed underneath change the data seen
 //!   through live handles, and truncation makes reading them crash the
@@ -39,11 +41,15 @@
 //!
 //! # Durability and recovery
 //!
-//! Writes reach the operating system before a call returns; [`Store::sync`]
-//! or [`OpenOptions::sync_writes`] make them durable. Opening a file whose
-//! end was torn by a crash keeps its longest valid prefix; a file that is not
-//! a store at all is refused, untouched, unless [`OpenOptions::repair`] is
-//! set. See `docs/format.md` in the repository for the exact rules.
+//! Writes reach the operating system before a call returns, so a process
+//! that dies loses only the call it was in; [`Store::sync`] or
+//! [`OpenOptions::sync_writes`] make them survive a power loss. After any
+//! crash the store opens as it was after some prefix of its writes, holding
+//! everything written before the last completed sync (an unsynced batch may
+//! survive in part). A file that is not a store at all is refused,
+//! untouched, unless [`OpenOptions::repair`] is set; what the open found is
+//! in [`Store::recovery_notes`]. See `docs/format.md` in the repository for
+//! the exact rules and what they assume about the disk.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 // Unsafe code lives only where it must: the memory mappings (`store::map`),
