@@ -366,7 +366,7 @@ extern "C" {
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 struct rdrive_bytes rdrive_entry_address_range(const struct rdrive_entry *entry);
 
@@ -376,7 +376,7 @@ struct rdrive_bytes rdrive_entry_address_range(const struct rdrive_entry *entry)
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 size_t rdrive_entry_size(const struct rdrive_entry *entry);
 
@@ -386,7 +386,7 @@ size_t rdrive_entry_size(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 size_t rdrive_entry_size_with_metadata(const struct rdrive_entry *entry);
 
@@ -396,7 +396,7 @@ size_t rdrive_entry_size_with_metadata(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 uint64_t rdrive_entry_key_hash(const struct rdrive_entry *entry);
 
@@ -406,7 +406,7 @@ uint64_t rdrive_entry_key_hash(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 uint32_t rdrive_entry_checksum(const struct rdrive_entry *entry);
 
@@ -417,7 +417,7 @@ uint32_t rdrive_entry_checksum(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 bool rdrive_entry_is_valid_checksum(const struct rdrive_entry *entry);
 
@@ -427,7 +427,7 @@ bool rdrive_entry_is_valid_checksum(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 uint64_t rdrive_entry_start_offset(const struct rdrive_entry *entry);
 
@@ -438,7 +438,7 @@ uint64_t rdrive_entry_start_offset(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 uint64_t rdrive_entry_end_offset(const struct rdrive_entry *entry);
 
@@ -448,7 +448,7 @@ uint64_t rdrive_entry_end_offset(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 struct rdrive_metadata rdrive_entry_metadata(const struct rdrive_entry *entry);
 
@@ -459,7 +459,7 @@ struct rdrive_metadata rdrive_entry_metadata(const struct rdrive_entry *entry);
  * Thread-safe.
  *
  * # Safety
- * `entry` is NULL or a live entry.
+ * - `entry` is NULL or a live entry.
  */
 struct rdrive_entry *rdrive_entry_clone(const struct rdrive_entry *entry);
 
@@ -467,7 +467,8 @@ struct rdrive_entry *rdrive_entry_clone(const struct rdrive_entry *entry);
  * Frees an entry. Accepts NULL. Each entry is freed exactly once.
  *
  * # Safety
- * `entry` is NULL or an entry from this library not freed yet.
+ * - `entry` is NULL or a live entry that no other call is using, and it
+ *   is not used again after this call.
  */
 void rdrive_entry_free(struct rdrive_entry *entry);
 
@@ -481,8 +482,9 @@ void rdrive_entry_free(struct rdrive_entry *entry);
  *         past the end of the value).
  *
  * # Safety
- * `entry` is NULL or live; `buf` points to `cap` writable bytes; `n` is NULL
- * or writable.
+ * - `entry` is NULL or a live entry.
+ * - `buf` is NULL or points to `cap` writable bytes.
+ * - `n` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_entry_read_at(const struct rdrive_entry *entry,
                                    uint64_t offset,
@@ -501,8 +503,8 @@ rdrive_status rdrive_entry_read_at(const struct rdrive_entry *entry,
  * One thread at a time per iterator.
  *
  * # Safety
- * `iter` is NULL or a live iterator not used concurrently; `out` is NULL or
- * writable.
+ * - `iter` is NULL or a live iterator that no other thread is using.
+ * - `out` is NULL or points to writable space for an `rdrive_entry *`.
  */
 rdrive_status rdrive_iter_next(struct rdrive_iter *iter, struct rdrive_entry **out);
 
@@ -520,8 +522,9 @@ rdrive_status rdrive_iter_next(struct rdrive_iter *iter, struct rdrive_entry **o
  * One thread at a time per iterator.
  *
  * # Safety
- * `iter` is NULL or a live iterator not used concurrently; `value` is NULL
- * or writable; `key_hash` is NULL or writable.
+ * - `iter` is NULL or a live iterator that no other thread is using.
+ * - `value` is NULL or points to writable space for an ::rdrive_bytes.
+ * - `key_hash` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
                                     struct rdrive_bytes *value,
@@ -544,9 +547,12 @@ rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
  * One thread at a time per iterator.
  *
  * # Safety
- * `iter` is NULL or a live iterator not used concurrently; `values` points
- * to `cap` writable slots; `key_hashes` is NULL or points to `cap` writable
- * slots; `count` is NULL or writable.
+ * - `iter` is NULL or a live iterator that no other thread is using.
+ * - `values` is NULL or points to writable space for `cap`
+ *   ::rdrive_bytes.
+ * - `key_hashes` is NULL or points to writable space for `cap`
+ *   `uint64_t`.
+ * - `count` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_iter_next_batch(struct rdrive_iter *iter,
                                      struct rdrive_bytes *values,
@@ -558,7 +564,8 @@ rdrive_status rdrive_iter_next_batch(struct rdrive_iter *iter,
  * Frees an iterator. Accepts NULL. Entries it returned stay valid.
  *
  * # Safety
- * `iter` is NULL or an iterator from rdrive_store_iter() not freed yet.
+ * - `iter` is NULL or a live iterator that no other call is using, and it
+ *   is not used again after this call.
  */
 void rdrive_iter_free(struct rdrive_iter *iter);
 
@@ -598,7 +605,7 @@ const char *rdrive_last_error(void);
  * returns 0 and records an error for rdrive_last_error().
  *
  * # Safety
- * `key` points to `key_len` readable bytes (or is NULL with `key_len` 0).
+ * - `key` is NULL or points to `key_len` readable bytes.
  */
 uint64_t rdrive_hash_key(const uint8_t *key, size_t key_len);
 
@@ -611,8 +618,9 @@ uint64_t rdrive_hash_key(const uint8_t *key, size_t key_len);
  * @return #RDRIVE_OK, or #RDRIVE_ERR_INVALID_ARG for a NULL pointer.
  *
  * # Safety
- * `prefix` and `key` point to their lengths in readable bytes (or are NULL
- * with length 0); `out` points to 16 writable bytes.
+ * - `prefix` is NULL or points to `prefix_len` readable bytes.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `out` is NULL or points to 16 writable bytes.
  */
 rdrive_status rdrive_namespace_key(const uint8_t *prefix,
                                    size_t prefix_len,
@@ -647,7 +655,8 @@ rdrive_status rdrive_debug_panic(void);
  * Thread-safe.
  *
  * # Safety
- * `path` is NULL or NUL-terminated; `out` is NULL or writable.
+ * - `path` is NULL or points to a NUL-terminated string.
+ * - `out` is NULL or points to writable space for an `rdrive_store *`.
  */
 rdrive_status rdrive_store_open(const char *path, uint32_t flags, struct rdrive_store **out);
 
@@ -660,7 +669,10 @@ rdrive_status rdrive_store_open(const char *path, uint32_t flags, struct rdrive_
  * @return As rdrive_store_open().
  *
  * # Safety
- * As rdrive_store_open(); `recovered_bytes` is NULL or writable.
+ * - `path` is NULL or points to a NUL-terminated string.
+ * - `out` is NULL or points to writable space for an `rdrive_store *`.
+ * - `recovered_bytes` is NULL or points to writable space for a
+ *   `uint64_t`.
  */
 rdrive_status rdrive_store_open_with_report(const char *path,
                                             uint32_t flags,
@@ -679,8 +691,8 @@ rdrive_status rdrive_store_open_with_report(const char *path,
  * Thread-safe.
  *
  * # Safety
- * `store` is NULL or a live store from rdrive_store_open(); `out` is NULL
- * or valid for writing a `uint32_t`.
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for a `uint32_t`.
  */
 rdrive_status rdrive_store_recovery_notes(const struct rdrive_store *store, uint32_t *out);
 
@@ -694,7 +706,7 @@ rdrive_status rdrive_store_recovery_notes(const struct rdrive_store *store, uint
  * rdrive_store_close(). Thread-safe.
  *
  * # Safety
- * `store` is NULL or a live store from rdrive_store_open().
+ * - `store` is NULL or a live store.
  */
 const char *rdrive_store_recovery_detail(const struct rdrive_store *store);
 
@@ -708,7 +720,8 @@ const char *rdrive_store_recovery_detail(const struct rdrive_store *store);
  * first if you need to see them.
  *
  * # Safety
- * `store` is NULL or a store from rdrive_store_open() not closed yet.
+ * - `store` is NULL or a live store that no other call is using, and it
+ *   is not used again after this call.
  */
 void rdrive_store_close(struct rdrive_store *store);
 
@@ -719,7 +732,8 @@ void rdrive_store_close(struct rdrive_store *store);
  * @return #RDRIVE_OK, #RDRIVE_ERR_INVALID_ARG.
  *
  * # Safety
- * `store` is NULL or live; `out` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uint64_t *out);
 
@@ -735,8 +749,9 @@ rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uin
  * Thread-safe; writes are serialized.
  *
  * # Safety
- * `store` is NULL or live; `key`/`value` point to their lengths in readable
- * bytes (or are NULL with length 0).
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `value` is NULL or points to `value_len` readable bytes.
  */
 rdrive_status rdrive_store_write(struct rdrive_store *store,
                                  const uint8_t *key,
@@ -748,7 +763,8 @@ rdrive_status rdrive_store_write(struct rdrive_store *store,
  * rdrive_store_write() with a key hash from rdrive_hash_key().
  *
  * # Safety
- * As rdrive_store_write().
+ * - `store` is NULL or a live store.
+ * - `value` is NULL or points to `value_len` readable bytes.
  */
 rdrive_status rdrive_store_write_hashed(struct rdrive_store *store,
                                         uint64_t key_hash,
@@ -764,8 +780,10 @@ rdrive_status rdrive_store_write_hashed(struct rdrive_store *store,
  * @return As rdrive_store_write().
  *
  * # Safety
- * `items` points to `count` initialized pairs whose pointers satisfy
- * rdrive_store_write()'s rules.
+ * - `store` is NULL or a live store.
+ * - `items` is NULL or points to `count` initialized ::rdrive_kv pairs;
+ *   in each, `key` is NULL or points to `key_len` readable bytes and
+ *   `value` is NULL or points to `value_len` readable bytes.
  */
 rdrive_status rdrive_store_batch_write(struct rdrive_store *store,
                                        const struct rdrive_kv *items,
@@ -786,7 +804,11 @@ rdrive_status rdrive_store_batch_write(struct rdrive_store *store,
  * writer is held (it must not write to the same store).
  *
  * # Safety
- * As rdrive_store_write(); `read` must be safe to call with `ctx`.
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `read` is NULL or a function that may be called, on the calling
+ *   thread, as `read(ctx, buf, cap)` with `buf` pointing to `cap`
+ *   writable bytes.
  */
 rdrive_status rdrive_store_write_stream(struct rdrive_store *store,
                                         const uint8_t *key,
@@ -801,7 +823,8 @@ rdrive_status rdrive_store_write_stream(struct rdrive_store *store,
  *         deleted (nothing is written); errors as rdrive_store_write().
  *
  * # Safety
- * As rdrive_store_write().
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
  */
 rdrive_status rdrive_store_delete(struct rdrive_store *store, const uint8_t *key, size_t key_len);
 
@@ -815,8 +838,10 @@ rdrive_status rdrive_store_delete(struct rdrive_store *store, const uint8_t *key
  *         rdrive_store_write().
  *
  * # Safety
- * `keys` points to `count` initialized byte strings; `deleted` is NULL or
- * writable.
+ * - `store` is NULL or a live store.
+ * - `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+ *   each, `ptr` is NULL or points to `len` readable bytes.
+ * - `deleted` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_store_batch_delete(struct rdrive_store *store,
                                         const struct rdrive_bytes *keys,
@@ -832,7 +857,9 @@ rdrive_status rdrive_store_batch_delete(struct rdrive_store *store,
  *         rdrive_store_write().
  *
  * # Safety
- * As rdrive_store_write() for both keys.
+ * - `store` is NULL or a live store.
+ * - `old_key` is NULL or points to `old_len` readable bytes.
+ * - `new_key` is NULL or points to `new_len` readable bytes.
  */
 rdrive_status rdrive_store_rename(struct rdrive_store *store,
                                   const uint8_t *old_key,
@@ -852,7 +879,9 @@ rdrive_status rdrive_store_rename(struct rdrive_store *store,
  * Thread-safe.
  *
  * # Safety
- * `store` and `target` are NULL or live; `key` as in rdrive_store_write().
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `target` is NULL or a live store.
  */
 rdrive_status rdrive_store_copy(struct rdrive_store *store,
                                 const uint8_t *key,
@@ -867,7 +896,9 @@ rdrive_status rdrive_store_copy(struct rdrive_store *store,
  * @return As rdrive_store_copy().
  *
  * # Safety
- * As rdrive_store_copy().
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `target` is NULL or a live store.
  */
 rdrive_status rdrive_store_transfer(struct rdrive_store *store,
                                     const uint8_t *key,
@@ -886,8 +917,9 @@ rdrive_status rdrive_store_transfer(struct rdrive_store *store,
  * Thread-safe and lock-free.
  *
  * # Safety
- * `store` is NULL or live; `key` as in rdrive_store_write(); `out` is NULL
- * or writable.
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `out` is NULL or points to writable space for an `rdrive_entry *`.
  */
 rdrive_status rdrive_store_read(const struct rdrive_store *store,
                                 const uint8_t *key,
@@ -898,7 +930,8 @@ rdrive_status rdrive_store_read(const struct rdrive_store *store,
  * rdrive_store_read() with a key hash from rdrive_hash_key().
  *
  * # Safety
- * As rdrive_store_read().
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for an `rdrive_entry *`.
  */
 rdrive_status rdrive_store_read_hashed(const struct rdrive_store *store,
                                        uint64_t key_hash,
@@ -916,8 +949,12 @@ rdrive_status rdrive_store_read_hashed(const struct rdrive_store *store,
  *         rdrive_store_read().
  *
  * # Safety
- * `keys` points to `count` initialized byte strings; `out` to `count`
- * writable slots; `found` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+ *   each, `ptr` is NULL or points to `len` readable bytes.
+ * - `out` is NULL or points to writable space for `count`
+ *   `rdrive_entry *` slots.
+ * - `found` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_store_batch_read(const struct rdrive_store *store,
                                       const struct rdrive_bytes *keys,
@@ -936,7 +973,11 @@ rdrive_status rdrive_store_batch_read(const struct rdrive_store *store,
  * Thread-safe and lock-free; the callback may call other read functions.
  *
  * # Safety
- * As rdrive_store_read(); `view` must be safe to call with `ctx`.
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `view` is NULL or a function that may be called, on the calling
+ *   thread, as `view(ctx, ptr, len)` with `ptr` pointing to `len`
+ *   read-only bytes.
  */
 rdrive_status rdrive_store_peek(const struct rdrive_store *store,
                                 const uint8_t *key,
@@ -957,8 +998,10 @@ rdrive_status rdrive_store_peek(const struct rdrive_store *store,
  * Thread-safe; allocates nothing.
  *
  * # Safety
- * As rdrive_store_read(); `buf` points to `cap` writable bytes; `len` is
- * NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `buf` is NULL or points to `cap` writable bytes.
+ * - `len` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_store_read_into(const struct rdrive_store *store,
                                      const uint8_t *key,
@@ -977,7 +1020,8 @@ rdrive_status rdrive_store_read_into(const struct rdrive_store *store,
  *         #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
  *
  * # Safety
- * `store` is NULL or live; `out` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for an `rdrive_entry *`.
  */
 rdrive_status rdrive_store_read_last(const struct rdrive_store *store, struct rdrive_entry **out);
 
@@ -988,7 +1032,9 @@ rdrive_status rdrive_store_read_last(const struct rdrive_store *store, struct rd
  * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
  *
  * # Safety
- * As rdrive_store_read(); `out` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `key` is NULL or points to `key_len` readable bytes.
+ * - `out` is NULL or points to writable space for a `bool`.
  */
 rdrive_status rdrive_store_exists(const struct rdrive_store *store,
                                   const uint8_t *key,
@@ -1001,7 +1047,8 @@ rdrive_status rdrive_store_exists(const struct rdrive_store *store,
  * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
  *
  * # Safety
- * `store` is NULL or live; `out` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_store_len(const struct rdrive_store *store, uint64_t *out);
 
@@ -1012,7 +1059,8 @@ rdrive_status rdrive_store_len(const struct rdrive_store *store, uint64_t *out);
  * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
  *
  * # Safety
- * `store` is NULL or live; `out` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_store_file_size(const struct rdrive_store *store, uint64_t *out);
 
@@ -1023,7 +1071,8 @@ rdrive_status rdrive_store_file_size(const struct rdrive_store *store, uint64_t 
  * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
  *
  * # Safety
- * `store` is NULL or live; `out` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_store_reclaimable_bytes(const struct rdrive_store *store, uint64_t *out);
 
@@ -1035,7 +1084,7 @@ rdrive_status rdrive_store_reclaimable_bytes(const struct rdrive_store *store, u
  *         then poisoned; the sync is never retried); #RDRIVE_ERR_POISONED.
  *
  * # Safety
- * `store` is NULL or live.
+ * - `store` is NULL or a live store.
  */
 rdrive_status rdrive_store_sync(struct rdrive_store *store);
 
@@ -1050,7 +1099,7 @@ rdrive_status rdrive_store_sync(struct rdrive_store *store);
  *         #RDRIVE_ERR_IO; #RDRIVE_ERR_POISONED.
  *
  * # Safety
- * `store` is NULL or live.
+ * - `store` is NULL or a live store.
  */
 rdrive_status rdrive_store_compact(struct rdrive_store *store);
 
@@ -1061,7 +1110,9 @@ rdrive_status rdrive_store_compact(struct rdrive_store *store);
  * `progress` may be NULL.
  *
  * # Safety
- * As rdrive_store_compact(); `progress` must be safe to call with `ctx`.
+ * - `store` is NULL or a live store.
+ * - `progress` is NULL or a function that may be called, on the calling
+ *   thread, as `progress(ctx, done, total)`.
  */
 rdrive_status rdrive_store_compact_with_progress(struct rdrive_store *store,
                                                  rdrive_progress_fn progress,
@@ -1078,7 +1129,8 @@ rdrive_status rdrive_store_compact_with_progress(struct rdrive_store *store,
  * time. It may outlive the store.
  *
  * # Safety
- * `store` is NULL or live; `out` is NULL or writable.
+ * - `store` is NULL or a live store.
+ * - `out` is NULL or points to writable space for an `rdrive_iter *`.
  */
 rdrive_status rdrive_store_iter(const struct rdrive_store *store, struct rdrive_iter **out);
 

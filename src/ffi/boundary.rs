@@ -107,27 +107,30 @@ pub(crate) fn invalid(what: &str) -> Error {
 /// Borrows `*ptr`, refusing NULL.
 ///
 /// # Safety
-/// `ptr` is NULL or points to a live `T` that is not mutated for `'a`.
+/// `ptr` is NULL or points to a live `T` that nothing mutates or frees for
+/// `'a`.
 pub(crate) unsafe fn borrow<'a, T>(ptr: *const T, what: &str) -> Result<&'a T, Error> {
-    // SAFETY: non-null pointers are valid for `'a` by the caller's contract.
+    // SAFETY: `as_ref` needs `ptr` to be NULL or valid for shared access
+    // for `'a`; this function's # Safety requires exactly that.
     unsafe { ptr.as_ref() }.ok_or_else(|| invalid(&format!("{what} is NULL")))
 }
 
 /// Borrows `*ptr` mutably, refusing NULL.
 ///
 /// # Safety
-/// `ptr` is NULL or points to a live `T` not otherwise accessed for `'a`.
+/// `ptr` is NULL or points to a live `T` that nothing else reads, mutates
+/// or frees for `'a`.
 pub(crate) unsafe fn borrow_mut<'a, T>(ptr: *mut T, what: &str) -> Result<&'a mut T, Error> {
-    // SAFETY: non-null pointers are valid and unaliased by the caller's
-    // contract.
+    // SAFETY: `as_mut` needs `ptr` to be NULL or valid for exclusive
+    // access for `'a`; this function's # Safety requires exactly that.
     unsafe { ptr.as_mut() }.ok_or_else(|| invalid(&format!("{what} is NULL")))
 }
 
 /// The byte string `ptr[..len]`; NULL with length 0 is the empty string.
 ///
 /// # Safety
-/// When `len > 0`, `ptr` is NULL or points to `len` readable bytes that stay
-/// unchanged for `'a`.
+/// When `len > 0`, `ptr` is NULL or points to `len` readable bytes that
+/// nothing writes for `'a`.
 pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], Error> {
     if len == 0 {
         return Ok(&[]);
@@ -138,15 +141,17 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result
     if len > isize::MAX as usize {
         return Err(invalid(&format!("{what}: length {len} is too large")));
     }
-    // SAFETY: non-null, length within isize::MAX, readable per the caller.
+    // SAFETY: `ptr` is not NULL (checked above), so by this function's
+    // # Safety it points to `len` readable bytes left unchanged for `'a`;
+    // `len` fits in `isize` (checked above); `u8` has no alignment.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
 /// The array `ptr[..count]` of `T`; NULL with count 0 is empty.
 ///
 /// # Safety
-/// When `count > 0`, `ptr` is NULL or points to `count` initialized `T`s that
-/// stay unchanged for `'a`.
+/// When `count > 0`, `ptr` is NULL or points to `count` initialized,
+/// aligned `T`s that nothing writes for `'a`.
 pub(crate) unsafe fn array<'a, T>(
     ptr: *const T,
     count: usize,
@@ -164,21 +169,25 @@ pub(crate) unsafe fn array<'a, T>(
     {
         return Err(invalid(&format!("{what}: count {count} is too large")));
     }
-    // SAFETY: non-null, total size within isize::MAX, initialized per the
-    // caller.
+    // SAFETY: `ptr` is not NULL (checked above), so by this function's
+    // # Safety it points to `count` initialized, aligned `T`s left
+    // unchanged for `'a`; their total size fits in `isize` (checked above).
     Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
 }
 
-/// A writable output slot, refusing NULL. It is cleared to `cleared` right
+/// A writable output slot, refusing NULL. It is set to `cleared` right
 /// away, so a failing call leaves it NULL/0.
 ///
 /// # Safety
-/// `ptr` is NULL or valid for writing a `T`.
-pub(crate) unsafe fn out<'a, T>(ptr: *mut T, cleared: T, what: &str) -> Result<&'a mut T, Error> {
-    // SAFETY: valid for writes by the caller's contract.
-    let slot = unsafe { ptr.as_mut() }.ok_or_else(|| invalid(&format!("{what} is NULL")))?;
-    *slot = cleared;
-    Ok(slot)
+/// `ptr` is NULL or points to space for a `T` (aligned and writable; it
+/// need not hold a value yet) that nothing else accesses for `'a`.
+pub(crate) unsafe fn out<'a, T: Copy>(
+    ptr: *mut T,
+    cleared: T,
+    what: &str,
+) -> Result<&'a mut T, Error> {
+    // SAFETY: this function's # Safety is `optional_out`'s.
+    unsafe { optional_out(ptr, cleared) }.ok_or_else(|| invalid(&format!("{what} is NULL")))
 }
 
 /// A writable output array of `count` slots, refusing NULL (unless `count`
@@ -186,7 +195,9 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T, cleared: T, what: &str) -> Result<&
 /// set to `cleared` right away.
 ///
 /// # Safety
-/// `ptr` is NULL or valid for writing `count` values of `T`.
+/// `ptr` is NULL or points to space for `count` values of `T` (aligned,
+/// writable; they need not hold values yet) that nothing else accesses for
+/// `'a`.
 pub(crate) unsafe fn out_slice<'a, T: Copy>(
     ptr: *mut T,
     count: usize,
@@ -205,34 +216,50 @@ pub(crate) unsafe fn out_slice<'a, T: Copy>(
     {
         return Err(invalid(&format!("{what}: count {count} is too large")));
     }
-    // SAFETY: non-null, the total size fits in isize, and the caller
-    // guarantees `count` writable slots; `T: Copy` has no destructor, so
-    // overwriting whatever was there is fine.
-    let slots = unsafe { std::slice::from_raw_parts_mut(ptr, count) };
-    slots.fill(cleared);
-    Ok(slots)
+    // SAFETY: `ptr` is not NULL (checked above), so by this function's
+    // # Safety it has `count` aligned, writable slots that are ours alone
+    // for `'a`; their total size fits in `isize` (checked above). Each slot
+    // is written before the slice borrows them; `T: Copy` has no
+    // destructor, so nothing old is dropped.
+    unsafe {
+        for i in 0..count {
+            ptr.add(i).write(cleared);
+        }
+        Ok(std::slice::from_raw_parts_mut(ptr, count))
+    }
 }
 
 /// Clears an optional output slot (NULL allowed) and returns it.
 ///
 /// # Safety
-/// `ptr` is NULL or valid for writing a `T`.
-pub(crate) unsafe fn optional_out<'a, T>(ptr: *mut T, cleared: T) -> Option<&'a mut T> {
-    // SAFETY: valid for writes by the caller's contract.
-    let slot = unsafe { ptr.as_mut() }?;
-    *slot = cleared;
-    Some(slot)
+/// `ptr` is NULL or points to space for a `T` (aligned and writable; it
+/// need not hold a value yet) that nothing else accesses for `'a`.
+pub(crate) unsafe fn optional_out<'a, T: Copy>(ptr: *mut T, cleared: T) -> Option<&'a mut T> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` is not NULL (checked above), so by this function's
+    // # Safety it is aligned, writable and ours alone for `'a`. It is
+    // written before it is borrowed, so the reference never sees
+    // uninitialized memory; `T: Copy` has no destructor, so nothing old is
+    // dropped.
+    unsafe {
+        ptr.write(cleared);
+        Some(&mut *ptr)
+    }
 }
 
 /// A path from a NUL-terminated C string.
 ///
 /// # Safety
-/// `ptr` is NULL or points to a NUL-terminated string.
+/// `ptr` is NULL or points to a NUL-terminated string that nothing writes
+/// for `'a`.
 pub(crate) unsafe fn path<'a>(ptr: *const c_char) -> Result<&'a std::path::Path, Error> {
     if ptr.is_null() {
         return Err(invalid("path is NULL"));
     }
-    // SAFETY: non-null and NUL-terminated per the caller.
+    // SAFETY: `ptr` is not NULL (checked above), so by this function's
+    // # Safety it is a NUL-terminated string left unchanged for `'a`.
     let raw = unsafe { CStr::from_ptr(ptr) };
     if raw.is_empty() {
         return Err(invalid("path is empty"));

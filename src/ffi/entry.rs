@@ -10,14 +10,17 @@ use super::*;
 /// a panic).
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// `entry` is NULL or a live entry (made by this library, not freed) that
+/// stays alive for the call.
 unsafe fn with_entry<T>(
     function: &'static str,
     entry: *const rdrive_entry,
     fallback: T,
     f: impl FnOnce(&EntryHandle) -> T,
 ) -> T {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: a live entry is a valid `rdrive_entry` that nothing mutates
+    // (entries are immutable) or frees during the call, as `as_ref`
+    // requires; this function's # Safety promises it.
     let entry = unsafe { entry.as_ref() };
     match entry {
         Some(e) => boundary::value(function, fallback, || f(&e.entry)),
@@ -48,14 +51,15 @@ fn metadata_of(e: &EntryHandle) -> rdrive_metadata {
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_address_range(entry: *const rdrive_entry) -> rdrive_bytes {
     let none = rdrive_bytes {
         ptr: std::ptr::null(),
         len: 0,
     };
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_address_range", entry, none, |e| {
             rdrive_bytes {
@@ -71,10 +75,11 @@ pub unsafe extern "C" fn rdrive_entry_address_range(entry: *const rdrive_entry) 
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_size(entry: *const rdrive_entry) -> usize {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe { with_entry("rdrive_entry_size", entry, 0, |e| e.size()) }
 }
 
@@ -83,10 +88,11 @@ pub unsafe extern "C" fn rdrive_entry_size(entry: *const rdrive_entry) -> usize 
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_size_with_metadata(entry: *const rdrive_entry) -> usize {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_size_with_metadata", entry, 0, |e| {
             e.size_with_metadata()
@@ -99,10 +105,11 @@ pub unsafe extern "C" fn rdrive_entry_size_with_metadata(entry: *const rdrive_en
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_key_hash(entry: *const rdrive_entry) -> u64 {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe { with_entry("rdrive_entry_key_hash", entry, 0, |e| e.key_hash()) }
 }
 
@@ -111,10 +118,11 @@ pub unsafe extern "C" fn rdrive_entry_key_hash(entry: *const rdrive_entry) -> u6
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_checksum(entry: *const rdrive_entry) -> u32 {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe { with_entry("rdrive_entry_checksum", entry, 0, |e| e.checksum()) }
 }
 
@@ -124,10 +132,11 @@ pub unsafe extern "C" fn rdrive_entry_checksum(entry: *const rdrive_entry) -> u3
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_is_valid_checksum(entry: *const rdrive_entry) -> bool {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_is_valid_checksum", entry, false, |e| {
             e.is_valid_checksum()
@@ -140,10 +149,11 @@ pub unsafe extern "C" fn rdrive_entry_is_valid_checksum(entry: *const rdrive_ent
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_start_offset(entry: *const rdrive_entry) -> u64 {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_start_offset", entry, 0, |e| {
             e.start_offset() as u64
@@ -157,10 +167,11 @@ pub unsafe extern "C" fn rdrive_entry_start_offset(entry: *const rdrive_entry) -
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_end_offset(entry: *const rdrive_entry) -> u64 {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_end_offset", entry, 0, |e| {
             e.end_offset() as u64
@@ -173,10 +184,11 @@ pub unsafe extern "C" fn rdrive_entry_end_offset(entry: *const rdrive_entry) -> 
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_metadata(entry: *const rdrive_entry) -> rdrive_metadata {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_metadata", entry, ZERO_METADATA, |e| {
             metadata_of(e)
@@ -190,10 +202,11 @@ pub unsafe extern "C" fn rdrive_entry_metadata(entry: *const rdrive_entry) -> rd
 /// Thread-safe.
 ///
 /// # Safety
-/// `entry` is NULL or a live entry.
+/// - `entry` is NULL or a live entry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_clone(entry: *const rdrive_entry) -> *mut rdrive_entry {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_clone", entry, std::ptr::null_mut(), |e| {
             rdrive_entry {
@@ -207,12 +220,15 @@ pub unsafe extern "C" fn rdrive_entry_clone(entry: *const rdrive_entry) -> *mut 
 /// Frees an entry. Accepts NULL. Each entry is freed exactly once.
 ///
 /// # Safety
-/// `entry` is NULL or an entry from this library not freed yet.
+/// - `entry` is NULL or a live entry that no other call is using, and it
+///   is not used again after this call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_free(entry: *mut rdrive_entry) {
-    // SAFETY: forwarded caller contract.
-    boundary::value("rdrive_entry_free", (), || unsafe {
-        rdrive_entry::free(entry)
+    boundary::value("rdrive_entry_free", (), || {
+        // SAFETY: `entry` is NULL or was made by this library with
+        // `into_raw`, is not in use elsewhere and is never used again: the
+        // `entry` bullet of this function's # Safety.
+        unsafe { rdrive_entry::free(entry) }
     })
 }
 
@@ -225,8 +241,9 @@ pub unsafe extern "C" fn rdrive_entry_free(entry: *mut rdrive_entry) {
 ///         past the end of the value).
 ///
 /// # Safety
-/// `entry` is NULL or live; `buf` points to `cap` writable bytes; `n` is NULL
-/// or writable.
+/// - `entry` is NULL or a live entry.
+/// - `buf` is NULL or points to `cap` writable bytes.
+/// - `n` is NULL or points to writable space for a `size_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_entry_read_at(
     entry: *const rdrive_entry,
@@ -236,10 +253,9 @@ pub unsafe extern "C" fn rdrive_entry_read_at(
     n: *mut usize,
 ) -> rdrive_status {
     call("rdrive_entry_read_at", || {
-        // SAFETY: forwarded caller contract.
-        let n = unsafe { boundary::out(n, 0, "n") }?;
-        // SAFETY: forwarded caller contract.
-        let entry = &unsafe { borrow(entry, "entry") }?.entry;
+        // SAFETY: `n` is NULL or a writable `size_t` and `entry` is NULL or
+        // live: the `n` and `entry` bullets of this function's # Safety.
+        let (n, entry) = unsafe { (boundary::out(n, 0, "n")?, &borrow(entry, "entry")?.entry) };
         let rest = usize::try_from(offset)
             .ok()
             .and_then(|o| entry.as_slice().get(o..))
@@ -249,8 +265,10 @@ pub unsafe extern "C" fn rdrive_entry_read_at(
             if buf.is_null() {
                 return Err(invalid("buf is NULL but cap is not 0"));
             }
-            // SAFETY: `buf` has `cap >= count` writable bytes, distinct from
-            // the read-only mapping.
+            // SAFETY: `buf` is not NULL (checked above), so it points to
+            // `cap >= count` writable bytes: the `buf` bullet of this
+            // function's # Safety. The value lies in a read-only mapping,
+            // which writable bytes cannot overlap.
             unsafe { std::ptr::copy_nonoverlapping(rest.as_ptr(), buf, count) };
         }
         *n = count;

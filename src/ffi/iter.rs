@@ -13,18 +13,23 @@ use super::*;
 /// One thread at a time per iterator.
 ///
 /// # Safety
-/// `iter` is NULL or a live iterator not used concurrently; `out` is NULL or
-/// writable.
+/// - `iter` is NULL or a live iterator that no other thread is using.
+/// - `out` is NULL or points to writable space for an `rdrive_entry *`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_iter_next(
     iter: *mut rdrive_iter,
     out: *mut *mut rdrive_entry,
 ) -> rdrive_status {
     call("rdrive_iter_next", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
-        // SAFETY: forwarded caller contract.
-        let iter = unsafe { borrow_mut(iter, "iter") }?;
+        // SAFETY: `out` is NULL or a writable `rdrive_entry *`, and `iter`
+        // is NULL or a live iterator no other thread is using: the `out`
+        // and `iter` bullets of this function's # Safety.
+        let (out, iter) = unsafe {
+            (
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                borrow_mut(iter, "iter")?,
+            )
+        };
         match iter.iter.next() {
             Some(entry) => {
                 *out = rdrive_entry { entry }.into_raw();
@@ -48,8 +53,9 @@ pub unsafe extern "C" fn rdrive_iter_next(
 /// One thread at a time per iterator.
 ///
 /// # Safety
-/// `iter` is NULL or a live iterator not used concurrently; `value` is NULL
-/// or writable; `key_hash` is NULL or writable.
+/// - `iter` is NULL or a live iterator that no other thread is using.
+/// - `value` is NULL or points to writable space for an ::rdrive_bytes.
+/// - `key_hash` is NULL or points to writable space for a `uint64_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_iter_next_view(
     iter: *mut rdrive_iter,
@@ -61,12 +67,17 @@ pub unsafe extern "C" fn rdrive_iter_next_view(
             ptr: std::ptr::null(),
             len: 0,
         };
-        // SAFETY: forwarded caller contract.
-        let value = unsafe { boundary::out(value, empty, "value") }?;
-        // SAFETY: forwarded caller contract.
-        let key_hash = unsafe { boundary::optional_out(key_hash, 0) };
-        // SAFETY: forwarded caller contract.
-        let iter = unsafe { borrow_mut(iter, "iter") }?;
+        // SAFETY: `value` is NULL or a writable `rdrive_bytes`, `key_hash`
+        // is NULL or a writable `uint64_t`, and `iter` is NULL or a live
+        // iterator no other thread is using: the `value`, `key_hash` and
+        // `iter` bullets of this function's # Safety.
+        let (value, key_hash, iter) = unsafe {
+            (
+                boundary::out(value, empty, "value")?,
+                boundary::optional_out(key_hash, 0),
+                borrow_mut(iter, "iter")?,
+            )
+        };
         match iter.iter.next_view() {
             Some((meta, bytes)) => {
                 // The bytes live in the snapshot mapping the iterator keeps
@@ -101,9 +112,12 @@ pub unsafe extern "C" fn rdrive_iter_next_view(
 /// One thread at a time per iterator.
 ///
 /// # Safety
-/// `iter` is NULL or a live iterator not used concurrently; `values` points
-/// to `cap` writable slots; `key_hashes` is NULL or points to `cap` writable
-/// slots; `count` is NULL or writable.
+/// - `iter` is NULL or a live iterator that no other thread is using.
+/// - `values` is NULL or points to writable space for `cap`
+///   ::rdrive_bytes.
+/// - `key_hashes` is NULL or points to writable space for `cap`
+///   `uint64_t`.
+/// - `count` is NULL or points to writable space for a `size_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_iter_next_batch(
     iter: *mut rdrive_iter,
@@ -113,7 +127,8 @@ pub unsafe extern "C" fn rdrive_iter_next_batch(
     count: *mut usize,
 ) -> rdrive_status {
     call("rdrive_iter_next_batch", || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `count` is NULL or a writable `size_t`: the `count` bullet
+        // of this function's # Safety.
         let count = unsafe { boundary::out(count, 0, "count") }?;
         if values.is_null() {
             return Err(boundary::invalid("values is NULL"));
@@ -121,16 +136,21 @@ pub unsafe extern "C" fn rdrive_iter_next_batch(
         if cap == 0 {
             return Err(boundary::invalid("cap is 0"));
         }
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `iter` is NULL or a live iterator no other thread is
+        // using: the `iter` bullet of this function's # Safety.
         let iter = unsafe { borrow_mut(iter, "iter") }?;
         let mut n = 0;
         while n < cap {
             let Some((meta, bytes)) = iter.iter.next_view() else {
                 break;
             };
-            // SAFETY: `values` (and `key_hashes` when not NULL) have `cap`
-            // writable slots and `n < cap`. The bytes live in the snapshot
-            // mapping the iterator keeps alive until rdrive_iter_free().
+            // SAFETY: `values` is not NULL (checked above), so it has `cap`
+            // writable slots, and so has `key_hashes` when it is not NULL:
+            // the `values` and `key_hashes` bullets of this function's
+            // # Safety; `n < cap`. Slots are written, never read, so they
+            // need not hold values before. (The bytes stored live in the
+            // snapshot mapping the iterator keeps alive until
+            // rdrive_iter_free().)
             unsafe {
                 values.add(n).write(rdrive_bytes {
                     ptr: bytes.as_ptr(),
@@ -150,11 +170,14 @@ pub unsafe extern "C" fn rdrive_iter_next_batch(
 /// Frees an iterator. Accepts NULL. Entries it returned stay valid.
 ///
 /// # Safety
-/// `iter` is NULL or an iterator from rdrive_store_iter() not freed yet.
+/// - `iter` is NULL or a live iterator that no other call is using, and it
+///   is not used again after this call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_iter_free(iter: *mut rdrive_iter) {
-    // SAFETY: forwarded caller contract.
-    boundary::value("rdrive_iter_free", (), || unsafe {
-        rdrive_iter::free(iter)
+    boundary::value("rdrive_iter_free", (), || {
+        // SAFETY: `iter` is NULL or was made by this library with
+        // `into_raw`, is not in use elsewhere and is never used again: the
+        // `iter` bullet of this function's # Safety.
+        unsafe { rdrive_iter::free(iter) }
     })
 }

@@ -74,11 +74,12 @@ pub extern "C" fn rdrive_last_error() -> *const c_char {
 /// returns 0 and records an error for rdrive_last_error().
 ///
 /// # Safety
-/// `key` points to `key_len` readable bytes (or is NULL with `key_len` 0).
+/// - `key` is NULL or points to `key_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_hash_key(key: *const u8, key_len: usize) -> u64 {
     boundary::value("rdrive_hash_key", 0, || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `key` is NULL or points to `key_len` readable bytes: the
+        // `key` bullet of this function's # Safety.
         match unsafe { bytes(key, key_len, "key") } {
             Ok(k) => compute_hash(k),
             Err(e) => {
@@ -97,8 +98,9 @@ pub unsafe extern "C" fn rdrive_hash_key(key: *const u8, key_len: usize) -> u64 
 /// @return #RDRIVE_OK, or #RDRIVE_ERR_INVALID_ARG for a NULL pointer.
 ///
 /// # Safety
-/// `prefix` and `key` point to their lengths in readable bytes (or are NULL
-/// with length 0); `out` points to 16 writable bytes.
+/// - `prefix` is NULL or points to `prefix_len` readable bytes.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `out` is NULL or points to 16 writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_namespace_key(
     prefix: *const u8,
@@ -108,12 +110,17 @@ pub unsafe extern "C" fn rdrive_namespace_key(
     out: *mut u8,
 ) -> rdrive_status {
     boundary::call("rdrive_namespace_key", || {
-        // SAFETY: forwarded caller contract.
-        let prefix = unsafe { bytes(prefix, prefix_len, "prefix") }?;
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        // SAFETY: `out` is NULL or valid for 16 bytes per the contract.
-        let out = unsafe { boundary::out(out.cast::<[u8; 16]>(), [0; 16], "out") }?;
+        // SAFETY: `prefix` and `key` are NULL or point to `prefix_len` and
+        // `key_len` readable bytes, and `out` is NULL or 16 writable bytes
+        // (a `[u8; 16]` needs no alignment): the `prefix`, `key` and `out`
+        // bullets of this function's # Safety.
+        let (prefix, key, out) = unsafe {
+            (
+                bytes(prefix, prefix_len, "prefix")?,
+                bytes(key, key_len, "key")?,
+                boundary::out(out.cast::<[u8; 16]>(), [0; 16], "out")?,
+            )
+        };
         *out = NamespaceHasher::new(prefix).namespace(key);
         Ok(RDRIVE_OK)
     })

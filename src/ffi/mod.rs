@@ -10,6 +10,19 @@
 //!   (created here, released with their `*_close`/`*_free`), see `Owned`.
 //! - `rdrive_kv`, `rdrive_bytes`, `rdrive_metadata`: plain C structs passed by
 //!   value or borrowed for the duration of a call.
+//!
+//! The `# Safety` section of every export lists its pointer parameters, in
+//! these terms (the header's conventions say the same to C callers):
+//! - a *live* store, entry or iterator was made by this library and has not
+//!   been passed to its close or free function, nor is it being passed to it
+//!   by another thread during the call;
+//! - *`n` readable bytes* (or initialized items) are valid for reading and
+//!   nobody writes them during the call;
+//! - *writable space* for a value is aligned, valid for writing (it need not
+//!   hold a value yet) and nobody else reads or writes it during the call.
+//!
+//! Each export converts its pointers in one `unsafe` block whose `SAFETY`
+//! comment names the bullets it relies on.
 
 #![allow(non_camel_case_types)]
 
@@ -178,12 +191,17 @@ pub(crate) trait Owned: Sized {
         Box::into_raw(Box::new(self))
     }
 
+    /// Releases an object made by [`Owned::into_raw`].
+    ///
     /// # Safety
-    /// `ptr` is NULL or was returned by [`Owned::into_raw`] and not freed.
+    /// `ptr` is NULL, or was returned by [`Owned::into_raw`] for this type,
+    /// has not been freed, is not in use by another call, and is never used
+    /// again.
     unsafe fn free(ptr: *mut Self) {
         if !ptr.is_null() {
-            // SAFETY: the caller guarantees `ptr` came from `into_raw` (a
-            // leaked Box) and is released only once.
+            // SAFETY: `ptr` is not NULL (checked above), so by this
+            // function's # Safety it is a Box leaked by `into_raw`, released
+            // here once, with no other user.
             drop(unsafe { Box::from_raw(ptr) });
         }
     }

@@ -17,10 +17,16 @@ fn found(yes: bool) -> rdrive_status {
     if yes { RDRIVE_OK } else { RDRIVE_NOT_FOUND }
 }
 
+/// The engine store behind a C handle, refusing NULL.
+///
 /// # Safety
-/// `store` is NULL or a live store from rdrive_store_open().
+/// `store` is NULL or a live store (made by rdrive_store_open(), not
+/// closed) that stays open for `'a`.
 unsafe fn store_ref<'a>(store: *const rdrive_store) -> Result<&'a Store, Error> {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: a live store that stays open for `'a` is a valid
+    // `rdrive_store` nothing mutates or frees for `'a` (the C API only
+    // reads it until rdrive_store_close()), as `borrow` requires; this
+    // function's # Safety promises it.
     Ok(&unsafe { borrow(store, "store") }?.store)
 }
 
@@ -43,14 +49,17 @@ unsafe fn store_ref<'a>(store: *const rdrive_store) -> Result<&'a Store, Error> 
 /// Thread-safe.
 ///
 /// # Safety
-/// `path` is NULL or NUL-terminated; `out` is NULL or writable.
+/// - `path` is NULL or points to a NUL-terminated string.
+/// - `out` is NULL or points to writable space for an `rdrive_store *`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_open(
     path: *const c_char,
     flags: u32,
     out: *mut *mut rdrive_store,
 ) -> rdrive_status {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `path` and `out` are as rdrive_store_open_with_report()
+    // requires by this function's `path` and `out` bullets of # Safety;
+    // its `recovered_bytes` may be NULL.
     unsafe { rdrive_store_open_with_report(path, flags, out, std::ptr::null_mut()) }
 }
 
@@ -62,7 +71,10 @@ pub unsafe extern "C" fn rdrive_store_open(
 /// @return As rdrive_store_open().
 ///
 /// # Safety
-/// As rdrive_store_open(); `recovered_bytes` is NULL or writable.
+/// - `path` is NULL or points to a NUL-terminated string.
+/// - `out` is NULL or points to writable space for an `rdrive_store *`.
+/// - `recovered_bytes` is NULL or points to writable space for a
+///   `uint64_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_open_with_report(
     path: *const c_char,
@@ -71,12 +83,17 @@ pub unsafe extern "C" fn rdrive_store_open_with_report(
     recovered_bytes: *mut u64,
 ) -> rdrive_status {
     call("rdrive_store_open", || {
-        // SAFETY: forwarded caller contract.
-        let recovered = unsafe { optional_out(recovered_bytes, 0) };
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
-        // SAFETY: forwarded caller contract.
-        let path = unsafe { boundary::path(path) }?;
+        // SAFETY: `recovered_bytes` and `out` are NULL or writable slots of
+        // their types and `path` is NULL or NUL-terminated: the
+        // `recovered_bytes`, `out` and `path` bullets of this function's
+        // # Safety.
+        let (recovered, out, path) = unsafe {
+            (
+                optional_out(recovered_bytes, 0),
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                boundary::path(path)?,
+            )
+        };
         if flags & !ALL_FLAGS != 0 {
             return Err(invalid(&format!(
                 "unknown open flags {:#x}",
@@ -114,9 +131,7 @@ fn detail_text(notes: &crate::RecoveryNotes, read_only: bool) -> std::ffi::CStri
     }
     if let Some(size) = notes.stale_temp_file {
         let what = if read_only { "found" } else { "removed" };
-        parts.push(format!(
-            "leftover compaction file of {size} bytes {what}"
-        ));
+        parts.push(format!("leftover compaction file of {size} bytes {what}"));
     }
     std::ffi::CString::new(parts.join("; ").replace('\0', "\\0")).unwrap_or_default()
 }
@@ -132,16 +147,17 @@ fn detail_text(notes: &crate::RecoveryNotes, read_only: bool) -> std::ffi::CStri
 /// Thread-safe.
 ///
 /// # Safety
-/// `store` is NULL or a live store from rdrive_store_open(); `out` is NULL
-/// or valid for writing a `uint32_t`.
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for a `uint32_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_recovery_notes(
     store: *const rdrive_store,
     out: *mut u32,
 ) -> rdrive_status {
     call("rdrive_store_recovery_notes", || {
-        // SAFETY: `out` is NULL or writable and `store` NULL or live, as
-        // this function's # Safety requires.
+        // SAFETY: `out` is NULL or a writable `uint32_t` and `store` is NULL
+        // or live: the `out` and `store` bullets of this function's
+        // # Safety.
         let (out, store) = unsafe { (boundary::out(out, 0, "out")?, store_ref(store)?) };
         *out = store.recovery_notes().bits();
         Ok(RDRIVE_OK)
@@ -157,12 +173,12 @@ pub unsafe extern "C" fn rdrive_store_recovery_notes(
 /// rdrive_store_close(). Thread-safe.
 ///
 /// # Safety
-/// `store` is NULL or a live store from rdrive_store_open().
+/// - `store` is NULL or a live store.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_recovery_detail(store: *const rdrive_store) -> *const c_char {
     boundary::value("rdrive_store_recovery_detail", c"".as_ptr(), || {
-        // SAFETY: `store` is NULL or live, as this function's # Safety
-        // requires.
+        // SAFETY: `store` is NULL or live: the `store` bullet of this
+        // function's # Safety.
         match unsafe { borrow(store, "store") } {
             Ok(s) => s.detail.as_ptr(),
             Err(_) => c"".as_ptr(),
@@ -179,11 +195,14 @@ pub unsafe extern "C" fn rdrive_store_recovery_detail(store: *const rdrive_store
 /// first if you need to see them.
 ///
 /// # Safety
-/// `store` is NULL or a store from rdrive_store_open() not closed yet.
+/// - `store` is NULL or a live store that no other call is using, and it
+///   is not used again after this call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_close(store: *mut rdrive_store) {
     boundary::value("rdrive_store_close", (), || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `store` is NULL or came from rdrive_store_open() (which
+        // made it with `into_raw`), is not in use elsewhere and is never
+        // used again: the `store` bullet of this function's # Safety.
         unsafe { rdrive_store::free(store) }
     })
 }
@@ -194,17 +213,19 @@ pub unsafe extern "C" fn rdrive_store_close(store: *mut rdrive_store) {
 /// @return #RDRIVE_OK, #RDRIVE_ERR_INVALID_ARG.
 ///
 /// # Safety
-/// `store` is NULL or live; `out` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for a `uint64_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_recovered_bytes(
     store: *const rdrive_store,
     out: *mut u64,
 ) -> rdrive_status {
     call("rdrive_store_recovered_bytes", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, 0, "out") }?;
-        // SAFETY: forwarded caller contract.
-        *out = unsafe { store_ref(store) }?.recovered_bytes();
+        // SAFETY: `out` is NULL or a writable `uint64_t` and `store` is NULL
+        // or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe { (boundary::out(out, 0, "out")?, store_ref(store)?) };
+        *out = store.recovered_bytes();
         Ok(RDRIVE_OK)
     })
 }
@@ -220,8 +241,9 @@ pub unsafe extern "C" fn rdrive_store_recovered_bytes(
 /// Thread-safe; writes are serialized.
 ///
 /// # Safety
-/// `store` is NULL or live; `key`/`value` point to their lengths in readable
-/// bytes (or are NULL with length 0).
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `value` is NULL or points to `value_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_write(
     store: *mut rdrive_store,
@@ -231,12 +253,17 @@ pub unsafe extern "C" fn rdrive_store_write(
     value_len: usize,
 ) -> rdrive_status {
     call("rdrive_store_write", || {
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        // SAFETY: forwarded caller contract.
-        let value = unsafe { bytes(value, value_len, "value") }?;
-        // SAFETY: forwarded caller contract.
-        unsafe { store_ref(store) }?.write(key, value)?;
+        // SAFETY: `key` and `value` are NULL or point to `key_len` and
+        // `value_len` readable bytes, and `store` is NULL or live: the
+        // `key`, `value` and `store` bullets of this function's # Safety.
+        let (key, value, store) = unsafe {
+            (
+                bytes(key, key_len, "key")?,
+                bytes(value, value_len, "value")?,
+                store_ref(store)?,
+            )
+        };
+        store.write(key, value)?;
         Ok(RDRIVE_OK)
     })
 }
@@ -244,7 +271,8 @@ pub unsafe extern "C" fn rdrive_store_write(
 /// rdrive_store_write() with a key hash from rdrive_hash_key().
 ///
 /// # Safety
-/// As rdrive_store_write().
+/// - `store` is NULL or a live store.
+/// - `value` is NULL or points to `value_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_write_hashed(
     store: *mut rdrive_store,
@@ -253,10 +281,11 @@ pub unsafe extern "C" fn rdrive_store_write_hashed(
     value_len: usize,
 ) -> rdrive_status {
     call("rdrive_store_write_hashed", || {
-        // SAFETY: forwarded caller contract.
-        let value = unsafe { bytes(value, value_len, "value") }?;
-        // SAFETY: forwarded caller contract.
-        unsafe { store_ref(store) }?.write_with_key_hash(key_hash, value)?;
+        // SAFETY: `value` is NULL or points to `value_len` readable bytes
+        // and `store` is NULL or live: the `value` and `store` bullets of
+        // this function's # Safety.
+        let (value, store) = unsafe { (bytes(value, value_len, "value")?, store_ref(store)?) };
+        store.write_with_key_hash(key_hash, value)?;
         Ok(RDRIVE_OK)
     })
 }
@@ -269,8 +298,10 @@ pub unsafe extern "C" fn rdrive_store_write_hashed(
 /// @return As rdrive_store_write().
 ///
 /// # Safety
-/// `items` points to `count` initialized pairs whose pointers satisfy
-/// rdrive_store_write()'s rules.
+/// - `store` is NULL or a live store.
+/// - `items` is NULL or points to `count` initialized ::rdrive_kv pairs;
+///   in each, `key` is NULL or points to `key_len` readable bytes and
+///   `value` is NULL or points to `value_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_batch_write(
     store: *mut rdrive_store,
@@ -278,21 +309,44 @@ pub unsafe extern "C" fn rdrive_store_batch_write(
     count: usize,
 ) -> rdrive_status {
     call("rdrive_store_batch_write", || {
-        // SAFETY: forwarded caller contract.
-        let items = unsafe { array(items, count, "items") }?;
-        let mut pairs = Vec::with_capacity(items.len());
-        for (i, kv) in items.iter().enumerate() {
-            let at = |e: Error| invalid(&format!("items[{i}]: {e}"));
-            // SAFETY: forwarded caller contract for each item.
-            let key = unsafe { bytes(kv.key, kv.key_len, "key") }.map_err(at)?;
-            // SAFETY: forwarded caller contract for each item.
-            let value = unsafe { bytes(kv.value, kv.value_len, "value") }.map_err(at)?;
-            pairs.push((compute_hash(key), value));
-        }
-        // SAFETY: forwarded caller contract.
-        unsafe { store_ref(store) }?.batch_write_with_key_hashes(&pairs)?;
+        // SAFETY: `items` is NULL or holds `count` pairs whose `key` and
+        // `value` are NULL or point to their lengths in readable bytes, and
+        // `store` is NULL or live: the `items` and `store` bullets of this
+        // function's # Safety.
+        let (pairs, store) = unsafe { (kv_pairs(items, count)?, store_ref(store)?) };
+        store.batch_write_with_key_hashes(&pairs)?;
         Ok(RDRIVE_OK)
     })
+}
+
+/// The pairs of a batch as (key hash, value), checking every pointer
+/// before anything is written.
+///
+/// # Safety
+/// `items` is NULL or points to `count` initialized pairs; in each, `key`
+/// is NULL or points to `key_len` readable bytes and `value` is NULL or
+/// points to `value_len` readable bytes, all unchanged for `'a`.
+unsafe fn kv_pairs<'a>(
+    items: *const rdrive_kv,
+    count: usize,
+) -> Result<Vec<(u64, &'a [u8])>, Error> {
+    // SAFETY: `items` is NULL or holds `count` initialized pairs, by this
+    // function's # Safety.
+    let items = unsafe { array(items, count, "items") }?;
+    let mut pairs = Vec::with_capacity(items.len());
+    for (i, kv) in items.iter().enumerate() {
+        let at = |e: Error| invalid(&format!("items[{i}]: {e}"));
+        // SAFETY: each pair's `key` and `value` are NULL or point to their
+        // lengths in readable bytes, by this function's # Safety.
+        let (key, value) = unsafe {
+            (
+                bytes(kv.key, kv.key_len, "key").map_err(at)?,
+                bytes(kv.value, kv.value_len, "value").map_err(at)?,
+            )
+        };
+        pairs.push((compute_hash(key), value));
+    }
+    Ok(pairs)
 }
 
 /// Adapts a C read callback to `std::io::Read`.
@@ -301,10 +355,24 @@ struct CallbackReader {
     ctx: *mut c_void,
 }
 
+impl CallbackReader {
+    /// # Safety
+    /// `read(ctx, buf, cap)` may be called, on this thread, any number of
+    /// times with `buf` pointing to `cap` writable bytes, for as long as
+    /// the reader lives.
+    unsafe fn new(
+        read: unsafe extern "C" fn(*mut c_void, *mut u8, usize) -> isize,
+        ctx: *mut c_void,
+    ) -> Self {
+        Self { read, ctx }
+    }
+}
+
 impl io::Read for CallbackReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        // SAFETY: `buf` is valid for `buf.len()` writable bytes for the call;
-        // the callback's own contract is the caller's to keep.
+        // SAFETY: `buf` is `buf.len()` writable bytes for the call, which
+        // is all `read` may be given by the # Safety of
+        // `CallbackReader::new`, the only way to make a reader.
         let n = unsafe { (self.read)(self.ctx, buf.as_mut_ptr(), buf.len()) };
         match usize::try_from(n) {
             Ok(n) if n <= buf.len() => Ok(n),
@@ -331,7 +399,11 @@ impl io::Read for CallbackReader {
 /// writer is held (it must not write to the same store).
 ///
 /// # Safety
-/// As rdrive_store_write(); `read` must be safe to call with `ctx`.
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `read` is NULL or a function that may be called, on the calling
+///   thread, as `read(ctx, buf, cap)` with `buf` pointing to `cap`
+///   writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_write_stream(
     store: *mut rdrive_store,
@@ -341,12 +413,19 @@ pub unsafe extern "C" fn rdrive_store_write_stream(
     ctx: *mut c_void,
 ) -> rdrive_status {
     call("rdrive_store_write_stream", || {
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        let read = read.ok_or_else(|| invalid("read callback is NULL"))?;
-        // SAFETY: forwarded caller contract.
-        let store = unsafe { store_ref(store) }?;
-        store.write_stream(key, &mut CallbackReader { read, ctx })?;
+        let read = read.ok_or_else(|| invalid("read callback is NULL"));
+        // SAFETY: `key` is NULL or points to `key_len` readable bytes,
+        // `store` is NULL or live, and `read` may be called with `ctx` and
+        // any buffer of `cap` writable bytes: the `key`, `store` and `read`
+        // bullets of this function's # Safety.
+        let (key, mut reader, store) = unsafe {
+            (
+                bytes(key, key_len, "key")?,
+                CallbackReader::new(read?, ctx),
+                store_ref(store)?,
+            )
+        };
+        store.write_stream(key, &mut reader)?;
         Ok(RDRIVE_OK)
     })
 }
@@ -357,7 +436,8 @@ pub unsafe extern "C" fn rdrive_store_write_stream(
 ///         deleted (nothing is written); errors as rdrive_store_write().
 ///
 /// # Safety
-/// As rdrive_store_write().
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_delete(
     store: *mut rdrive_store,
@@ -365,10 +445,11 @@ pub unsafe extern "C" fn rdrive_store_delete(
     key_len: usize,
 ) -> rdrive_status {
     call("rdrive_store_delete", || {
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        // SAFETY: forwarded caller contract.
-        Ok(found(unsafe { store_ref(store) }?.delete(key)?))
+        // SAFETY: `key` is NULL or points to `key_len` readable bytes and
+        // `store` is NULL or live: the `key` and `store` bullets of this
+        // function's # Safety.
+        let (key, store) = unsafe { (bytes(key, key_len, "key")?, store_ref(store)?) };
+        Ok(found(store.delete(key)?))
     })
 }
 
@@ -381,8 +462,10 @@ pub unsafe extern "C" fn rdrive_store_delete(
 ///         rdrive_store_write().
 ///
 /// # Safety
-/// `keys` points to `count` initialized byte strings; `deleted` is NULL or
-/// writable.
+/// - `store` is NULL or a live store.
+/// - `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+///   each, `ptr` is NULL or points to `len` readable bytes.
+/// - `deleted` is NULL or points to writable space for a `size_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_batch_delete(
     store: *mut rdrive_store,
@@ -391,12 +474,18 @@ pub unsafe extern "C" fn rdrive_store_batch_delete(
     deleted: *mut usize,
 ) -> rdrive_status {
     call("rdrive_store_batch_delete", || {
-        // SAFETY: forwarded caller contract.
-        let deleted = unsafe { optional_out(deleted, 0) };
-        // SAFETY: forwarded caller contract.
-        let hashes = unsafe { key_hashes(keys, count) }?;
-        // SAFETY: forwarded caller contract.
-        let n = unsafe { store_ref(store) }?.batch_delete_key_hashes(&hashes)?;
+        // SAFETY: `deleted` is NULL or a writable `size_t`, `keys` is NULL
+        // or holds `count` byte strings of readable bytes, and `store` is
+        // NULL or live: the `deleted`, `keys` and `store` bullets of this
+        // function's # Safety.
+        let (deleted, hashes, store) = unsafe {
+            (
+                optional_out(deleted, 0),
+                key_hashes(keys, count)?,
+                store_ref(store)?,
+            )
+        };
+        let n = store.batch_delete_key_hashes(&hashes)?;
         if let Some(d) = deleted {
             *d = n;
         }
@@ -404,15 +493,20 @@ pub unsafe extern "C" fn rdrive_store_batch_delete(
     })
 }
 
+/// The hashes of `count` keys, checking every pointer first.
+///
 /// # Safety
-/// `keys` points to `count` initialized byte strings (or is NULL with 0).
+/// `keys` is NULL or points to `count` initialized byte strings; in each,
+/// `ptr` is NULL or points to `len` readable bytes.
 unsafe fn key_hashes(keys: *const rdrive_bytes, count: usize) -> Result<Vec<u64>, Error> {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `keys` is NULL or holds `count` initialized byte strings, by
+    // this function's # Safety.
     let keys = unsafe { array(keys, count, "keys") }?;
     keys.iter()
         .enumerate()
         .map(|(i, k)| {
-            // SAFETY: forwarded caller contract for each key.
+            // SAFETY: each key's `ptr` is NULL or points to `len` readable
+            // bytes, by this function's # Safety.
             unsafe { bytes(k.ptr, k.len, "key") }
                 .map(compute_hash)
                 .map_err(|e| invalid(&format!("keys[{i}]: {e}")))
@@ -428,7 +522,9 @@ unsafe fn key_hashes(keys: *const rdrive_bytes, count: usize) -> Result<Vec<u64>
 ///         rdrive_store_write().
 ///
 /// # Safety
-/// As rdrive_store_write() for both keys.
+/// - `store` is NULL or a live store.
+/// - `old_key` is NULL or points to `old_len` readable bytes.
+/// - `new_key` is NULL or points to `new_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_rename(
     store: *mut rdrive_store,
@@ -438,12 +534,18 @@ pub unsafe extern "C" fn rdrive_store_rename(
     new_len: usize,
 ) -> rdrive_status {
     call("rdrive_store_rename", || {
-        // SAFETY: forwarded caller contract.
-        let old = unsafe { bytes(old_key, old_len, "old_key") }?;
-        // SAFETY: forwarded caller contract.
-        let new = unsafe { bytes(new_key, new_len, "new_key") }?;
-        // SAFETY: forwarded caller contract.
-        Ok(found(unsafe { store_ref(store) }?.rename(old, new)?))
+        // SAFETY: `old_key` and `new_key` are NULL or point to `old_len`
+        // and `new_len` readable bytes, and `store` is NULL or live: the
+        // `old_key`, `new_key` and `store` bullets of this function's
+        // # Safety.
+        let (old, new, store) = unsafe {
+            (
+                bytes(old_key, old_len, "old_key")?,
+                bytes(new_key, new_len, "new_key")?,
+                store_ref(store)?,
+            )
+        };
+        Ok(found(store.rename(old, new)?))
     })
 }
 
@@ -458,7 +560,9 @@ pub unsafe extern "C" fn rdrive_store_rename(
 /// Thread-safe.
 ///
 /// # Safety
-/// `store` and `target` are NULL or live; `key` as in rdrive_store_write().
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `target` is NULL or a live store.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_copy(
     store: *mut rdrive_store,
@@ -467,14 +571,17 @@ pub unsafe extern "C" fn rdrive_store_copy(
     target: *mut rdrive_store,
 ) -> rdrive_status {
     call("rdrive_store_copy", || {
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        // SAFETY: forwarded caller contract.
-        let target = unsafe { borrow(target, "target") }?;
-        // SAFETY: forwarded caller contract.
-        Ok(found(
-            unsafe { store_ref(store) }?.copy(key, &target.store)?,
-        ))
+        // SAFETY: `key` is NULL or points to `key_len` readable bytes, and
+        // `target` and `store` are NULL or live: the `key`, `target` and
+        // `store` bullets of this function's # Safety.
+        let (key, target, store) = unsafe {
+            (
+                bytes(key, key_len, "key")?,
+                borrow(target, "target")?,
+                store_ref(store)?,
+            )
+        };
+        Ok(found(store.copy(key, &target.store)?))
     })
 }
 
@@ -485,7 +592,9 @@ pub unsafe extern "C" fn rdrive_store_copy(
 /// @return As rdrive_store_copy().
 ///
 /// # Safety
-/// As rdrive_store_copy().
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `target` is NULL or a live store.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_transfer(
     store: *mut rdrive_store,
@@ -494,14 +603,17 @@ pub unsafe extern "C" fn rdrive_store_transfer(
     target: *mut rdrive_store,
 ) -> rdrive_status {
     call("rdrive_store_transfer", || {
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        // SAFETY: forwarded caller contract.
-        let target = unsafe { borrow(target, "target") }?;
-        // SAFETY: forwarded caller contract.
-        Ok(found(
-            unsafe { store_ref(store) }?.transfer(key, &target.store)?,
-        ))
+        // SAFETY: `key` is NULL or points to `key_len` readable bytes, and
+        // `target` and `store` are NULL or live: the `key`, `target` and
+        // `store` bullets of this function's # Safety.
+        let (key, target, store) = unsafe {
+            (
+                bytes(key, key_len, "key")?,
+                borrow(target, "target")?,
+                store_ref(store)?,
+            )
+        };
+        Ok(found(store.transfer(key, &target.store)?))
     })
 }
 
@@ -516,8 +628,9 @@ pub unsafe extern "C" fn rdrive_store_transfer(
 /// Thread-safe and lock-free.
 ///
 /// # Safety
-/// `store` is NULL or live; `key` as in rdrive_store_write(); `out` is NULL
-/// or writable.
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `out` is NULL or points to writable space for an `rdrive_entry *`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_read(
     store: *const rdrive_store,
@@ -526,13 +639,18 @@ pub unsafe extern "C" fn rdrive_store_read(
     out: *mut *mut rdrive_entry,
 ) -> rdrive_status {
     call("rdrive_store_read", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        // SAFETY: forwarded caller contract.
-        let entry = unsafe { store_ref(store) }?.read(key)?;
-        Ok(give_entry(entry, out))
+        // SAFETY: `out` is NULL or a writable `rdrive_entry *`, `key` is
+        // NULL or points to `key_len` readable bytes, and `store` is NULL or
+        // live: the `out`, `key` and `store` bullets of this function's
+        // # Safety.
+        let (out, key, store) = unsafe {
+            (
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                bytes(key, key_len, "key")?,
+                store_ref(store)?,
+            )
+        };
+        Ok(give_entry(store.read(key)?, out))
     })
 }
 
@@ -549,7 +667,8 @@ fn give_entry(entry: Option<crate::EntryHandle>, out: &mut *mut rdrive_entry) ->
 /// rdrive_store_read() with a key hash from rdrive_hash_key().
 ///
 /// # Safety
-/// As rdrive_store_read().
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for an `rdrive_entry *`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_read_hashed(
     store: *const rdrive_store,
@@ -557,11 +676,16 @@ pub unsafe extern "C" fn rdrive_store_read_hashed(
     out: *mut *mut rdrive_entry,
 ) -> rdrive_status {
     call("rdrive_store_read_hashed", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
-        // SAFETY: forwarded caller contract.
-        let entry = unsafe { store_ref(store) }?.read_with_key_hash(key_hash)?;
-        Ok(give_entry(entry, out))
+        // SAFETY: `out` is NULL or a writable `rdrive_entry *` and `store` is
+        // NULL or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe {
+            (
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                store_ref(store)?,
+            )
+        };
+        Ok(give_entry(store.read_with_key_hash(key_hash)?, out))
     })
 }
 
@@ -576,8 +700,12 @@ pub unsafe extern "C" fn rdrive_store_read_hashed(
 ///         rdrive_store_read().
 ///
 /// # Safety
-/// `keys` points to `count` initialized byte strings; `out` to `count`
-/// writable slots; `found` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+///   each, `ptr` is NULL or points to `len` readable bytes.
+/// - `out` is NULL or points to writable space for `count`
+///   `rdrive_entry *` slots.
+/// - `found` is NULL or points to writable space for a `size_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_batch_read(
     store: *const rdrive_store,
@@ -587,18 +715,19 @@ pub unsafe extern "C" fn rdrive_store_batch_read(
     found: *mut usize,
 ) -> rdrive_status {
     call("rdrive_store_batch_read", || {
-        // SAFETY: `found` is NULL or writable, and `out` is NULL or has
-        // `count` writable slots, as this function's # Safety requires;
-        // `out_slice` checks `count` before it writes a slot.
-        let (found_out, slots) = unsafe {
+        // SAFETY: `found` is NULL or a writable `size_t`, `out` is NULL or
+        // has `count` writable slots (`out_slice` checks `count` before it
+        // writes one), `keys` is NULL or holds `count` byte strings of
+        // readable bytes, and `store` is NULL or live: the `found`, `out`,
+        // `keys` and `store` bullets of this function's # Safety.
+        let (found_out, slots, hashes, store) = unsafe {
             (
                 optional_out(found, 0),
                 boundary::out_slice(out, count, std::ptr::null_mut(), "out")?,
+                key_hashes(keys, count)?,
+                store_ref(store)?,
             )
         };
-        // SAFETY: `keys` holds `count` byte strings and `store` is NULL or
-        // live, as this function's # Safety requires.
-        let (hashes, store) = unsafe { (key_hashes(keys, count)?, store_ref(store)?) };
         let entries = store.batch_read_hashed_keys(&hashes)?;
         let mut n = 0;
         for (slot, entry) in slots.iter_mut().zip(entries) {
@@ -624,7 +753,11 @@ pub unsafe extern "C" fn rdrive_store_batch_read(
 /// Thread-safe and lock-free; the callback may call other read functions.
 ///
 /// # Safety
-/// As rdrive_store_read(); `view` must be safe to call with `ctx`.
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `view` is NULL or a function that may be called, on the calling
+///   thread, as `view(ctx, ptr, len)` with `ptr` pointing to `len`
+///   read-only bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_peek(
     store: *const rdrive_store,
@@ -634,14 +767,18 @@ pub unsafe extern "C" fn rdrive_store_peek(
     ctx: *mut c_void,
 ) -> rdrive_status {
     call("rdrive_store_peek", || {
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        let view = view.ok_or_else(|| invalid("view callback is NULL"))?;
-        // SAFETY: forwarded caller contract.
-        let store = unsafe { store_ref(store) }?;
-        // SAFETY: the bytes are valid for the duration of the callback; the
-        // callback's own contract is the caller's.
-        let seen = store.peek(key, |b| unsafe { view(ctx, b.as_ptr(), b.len()) })?;
+        let view = view.ok_or_else(|| invalid("view callback is NULL"));
+        // SAFETY: `key` is NULL or points to `key_len` readable bytes and
+        // `store` is NULL or live: the `key` and `store` bullets of this
+        // function's # Safety.
+        let (key, view, store) = unsafe { (bytes(key, key_len, "key")?, view?, store_ref(store)?) };
+        let seen = store.peek(key, |b| {
+            // SAFETY: `view` may be called with `ctx` and `len` read-only
+            // bytes at `ptr` (the `view` bullet of this function's
+            // # Safety); `b` is the value, pinned in the mapping during
+            // the call.
+            unsafe { view(ctx, b.as_ptr(), b.len()) }
+        })?;
         Ok(found(seen.is_some()))
     })
 }
@@ -658,8 +795,10 @@ pub unsafe extern "C" fn rdrive_store_peek(
 /// Thread-safe; allocates nothing.
 ///
 /// # Safety
-/// As rdrive_store_read(); `buf` points to `cap` writable bytes; `len` is
-/// NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `buf` is NULL or points to `cap` writable bytes.
+/// - `len` is NULL or points to writable space for a `size_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_read_into(
     store: *const rdrive_store,
@@ -670,25 +809,30 @@ pub unsafe extern "C" fn rdrive_store_read_into(
     len: *mut usize,
 ) -> rdrive_status {
     call("rdrive_store_read_into", || {
-        // SAFETY: forwarded caller contract.
-        let len_out = unsafe { boundary::out(len, 0, "len") }?;
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
+        // SAFETY: `len` is NULL or a writable `size_t`, and `key` is NULL or
+        // points to `key_len` readable bytes: the `len` and `key` bullets
+        // of this function's # Safety.
+        let (len_out, key) =
+            unsafe { (boundary::out(len, 0, "len")?, bytes(key, key_len, "key")?) };
         if cap > 0 && buf.is_null() {
             return Err(invalid("buf is NULL but cap is not 0"));
         }
         if cap > isize::MAX as usize {
             return Err(invalid("cap is too large"));
         }
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `store` is NULL or live: the `store` bullet of this
+        // function's # Safety.
         let store = unsafe { store_ref(store) }?;
         let copied = store.peek(key, |value| {
             if value.len() > cap {
                 return Err(value.len());
             }
             if !value.is_empty() {
-                // SAFETY: `buf` has `cap >= value.len()` writable bytes and
-                // cannot overlap the read-only mapping.
+                // SAFETY: `buf` is not NULL here (`cap >= value.len() > 0`
+                // and a NULL `buf` with a non-zero `cap` was refused), so it
+                // points to `cap` writable bytes: the `buf` bullet of this
+                // function's # Safety. The value lies in the store's
+                // read-only mapping, which writable bytes cannot overlap.
                 unsafe { std::ptr::copy_nonoverlapping(value.as_ptr(), buf, value.len()) };
             }
             Ok(value.len())
@@ -720,18 +864,24 @@ pub unsafe extern "C" fn rdrive_store_read_into(
 ///         #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
 ///
 /// # Safety
-/// `store` is NULL or live; `out` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for an `rdrive_entry *`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_read_last(
     store: *const rdrive_store,
     out: *mut *mut rdrive_entry,
 ) -> rdrive_status {
     call("rdrive_store_read_last", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
-        // SAFETY: forwarded caller contract.
-        let entry = unsafe { store_ref(store) }?.read_last_entry()?;
-        Ok(give_entry(entry, out))
+        // SAFETY: `out` is NULL or a writable `rdrive_entry *` and `store` is
+        // NULL or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe {
+            (
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                store_ref(store)?,
+            )
+        };
+        Ok(give_entry(store.read_last_entry()?, out))
     })
 }
 
@@ -741,7 +891,9 @@ pub unsafe extern "C" fn rdrive_store_read_last(
 /// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
 ///
 /// # Safety
-/// As rdrive_store_read(); `out` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `out` is NULL or points to writable space for a `bool`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_exists(
     store: *const rdrive_store,
@@ -750,12 +902,17 @@ pub unsafe extern "C" fn rdrive_store_exists(
     out: *mut bool,
 ) -> rdrive_status {
     call("rdrive_store_exists", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, false, "out") }?;
-        // SAFETY: forwarded caller contract.
-        let key = unsafe { bytes(key, key_len, "key") }?;
-        // SAFETY: forwarded caller contract.
-        *out = unsafe { store_ref(store) }?.exists(key)?;
+        // SAFETY: `out` is NULL or a writable `bool`, `key` is NULL or points
+        // to `key_len` readable bytes, and `store` is NULL or live: the
+        // `out`, `key` and `store` bullets of this function's # Safety.
+        let (out, key, store) = unsafe {
+            (
+                boundary::out(out, false, "out")?,
+                bytes(key, key_len, "key")?,
+                store_ref(store)?,
+            )
+        };
+        *out = store.exists(key)?;
         Ok(RDRIVE_OK)
     })
 }
@@ -765,17 +922,19 @@ pub unsafe extern "C" fn rdrive_store_exists(
 /// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
 ///
 /// # Safety
-/// `store` is NULL or live; `out` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for a `uint64_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_len(
     store: *const rdrive_store,
     out: *mut u64,
 ) -> rdrive_status {
     call("rdrive_store_len", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, 0, "out") }?;
-        // SAFETY: forwarded caller contract.
-        *out = unsafe { store_ref(store) }?.len() as u64;
+        // SAFETY: `out` is NULL or a writable `uint64_t` and `store` is NULL
+        // or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe { (boundary::out(out, 0, "out")?, store_ref(store)?) };
+        *out = store.len() as u64;
         Ok(RDRIVE_OK)
     })
 }
@@ -786,17 +945,19 @@ pub unsafe extern "C" fn rdrive_store_len(
 /// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
 ///
 /// # Safety
-/// `store` is NULL or live; `out` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for a `uint64_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_file_size(
     store: *const rdrive_store,
     out: *mut u64,
 ) -> rdrive_status {
     call("rdrive_store_file_size", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, 0, "out") }?;
-        // SAFETY: forwarded caller contract.
-        *out = unsafe { store_ref(store) }?.file_size();
+        // SAFETY: `out` is NULL or a writable `uint64_t` and `store` is NULL
+        // or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe { (boundary::out(out, 0, "out")?, store_ref(store)?) };
+        *out = store.file_size();
         Ok(RDRIVE_OK)
     })
 }
@@ -807,17 +968,19 @@ pub unsafe extern "C" fn rdrive_store_file_size(
 /// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
 ///
 /// # Safety
-/// `store` is NULL or live; `out` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for a `uint64_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_reclaimable_bytes(
     store: *const rdrive_store,
     out: *mut u64,
 ) -> rdrive_status {
     call("rdrive_store_reclaimable_bytes", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, 0, "out") }?;
-        // SAFETY: forwarded caller contract.
-        *out = unsafe { store_ref(store) }?.reclaimable_bytes();
+        // SAFETY: `out` is NULL or a writable `uint64_t` and `store` is NULL
+        // or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe { (boundary::out(out, 0, "out")?, store_ref(store)?) };
+        *out = store.reclaimable_bytes();
         Ok(RDRIVE_OK)
     })
 }
@@ -829,11 +992,12 @@ pub unsafe extern "C" fn rdrive_store_reclaimable_bytes(
 ///         then poisoned; the sync is never retried); #RDRIVE_ERR_POISONED.
 ///
 /// # Safety
-/// `store` is NULL or live.
+/// - `store` is NULL or a live store.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_sync(store: *mut rdrive_store) -> rdrive_status {
     call("rdrive_store_sync", || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `store` is NULL or live: the `store` bullet of this
+        // function's # Safety.
         unsafe { store_ref(store) }?.sync()?;
         Ok(RDRIVE_OK)
     })
@@ -849,10 +1013,12 @@ pub unsafe extern "C" fn rdrive_store_sync(store: *mut rdrive_store) -> rdrive_s
 ///         #RDRIVE_ERR_IO; #RDRIVE_ERR_POISONED.
 ///
 /// # Safety
-/// `store` is NULL or live.
+/// - `store` is NULL or a live store.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_compact(store: *mut rdrive_store) -> rdrive_status {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `store` is NULL or live (the `store` bullet of this
+    // function's # Safety), as rdrive_store_compact_with_progress()
+    // requires; a NULL `progress` is never called.
     unsafe { rdrive_store_compact_with_progress(store, None, std::ptr::null_mut()) }
 }
 
@@ -862,7 +1028,9 @@ pub unsafe extern "C" fn rdrive_store_compact(store: *mut rdrive_store) -> rdriv
 /// `progress` may be NULL.
 ///
 /// # Safety
-/// As rdrive_store_compact(); `progress` must be safe to call with `ctx`.
+/// - `store` is NULL or a live store.
+/// - `progress` is NULL or a function that may be called, on the calling
+///   thread, as `progress(ctx, done, total)`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_compact_with_progress(
     store: *mut rdrive_store,
@@ -870,11 +1038,13 @@ pub unsafe extern "C" fn rdrive_store_compact_with_progress(
     ctx: *mut c_void,
 ) -> rdrive_status {
     call("rdrive_store_compact", || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `store` is NULL or live: the `store` bullet of this
+        // function's # Safety.
         let store = unsafe { store_ref(store) }?;
         store.compact_with_progress(|done, total| {
             let Some(f) = progress else { return true };
-            // SAFETY: the callback's contract is the caller's.
+            // SAFETY: `progress` may be called with `ctx` on this thread:
+            // the `progress` bullet of this function's # Safety.
             let stop = unsafe { f(ctx, done, total) };
             stop == 0
         })?;
@@ -892,18 +1062,27 @@ pub unsafe extern "C" fn rdrive_store_compact_with_progress(
 /// time. It may outlive the store.
 ///
 /// # Safety
-/// `store` is NULL or live; `out` is NULL or writable.
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for an `rdrive_iter *`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdrive_store_iter(
     store: *const rdrive_store,
     out: *mut *mut rdrive_iter,
 ) -> rdrive_status {
     call("rdrive_store_iter", || {
-        // SAFETY: forwarded caller contract.
-        let out = unsafe { boundary::out(out, std::ptr::null_mut(), "out") }?;
-        // SAFETY: forwarded caller contract.
-        let iter = unsafe { store_ref(store) }?.iter_entries();
-        *out = rdrive_iter { iter }.into_raw();
+        // SAFETY: `out` is NULL or a writable `rdrive_iter *` and `store` is
+        // NULL or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe {
+            (
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                store_ref(store)?,
+            )
+        };
+        *out = rdrive_iter {
+            iter: store.iter_entries(),
+        }
+        .into_raw();
         Ok(RDRIVE_OK)
     })
 }
