@@ -51,8 +51,10 @@ fn main() {
 }
 
 fn generate(dir: &Path, config: cbindgen::Config, after_includes: String) -> String {
+    // Only the C boundary: the engine's public items are not part of the C
+    // API (cbindgen follows the `mod` declarations from here).
     let bindings = cbindgen::Builder::new()
-        .with_crate(dir)
+        .with_src(dir.join("src").join("ffi").join("mod.rs"))
         .with_config(config)
         .with_after_include(after_includes)
         .generate()
@@ -116,10 +118,12 @@ fn polish_cffi(declarations: &str) -> String {
 }
 
 /// Touches cbindgen does not provide: negative status codes get parentheses
-/// (so `x-RDRIVE_ERR_IO` parses), open flags an unsigned hex form, and the
-/// stream callback returns `intptr_t` as the C API contract spells it
-/// (cbindgen writes `ptrdiff_t`, the same type on every supported target).
+/// (so `x-RDRIVE_ERR_IO` parses), open flags and recovery notes an unsigned
+/// hex form, the stream callback returns `intptr_t` as the C API contract
+/// spells it (cbindgen writes `ptrdiff_t`, the same type on every supported
+/// target), and each Rust `# Safety` section becomes Doxygen `@pre` lines.
 fn polish(header: &str) -> String {
+    let header = safety_to_pre(header);
     let mut out = String::with_capacity(header.len() + 256);
     for line in header.lines() {
         let parts: Vec<&str> = line.splitn(3, ' ').collect();
@@ -127,7 +131,9 @@ fn polish(header: &str) -> String {
             ["#define", name, value] if name.starts_with("RDRIVE_") && value.starts_with('-') => {
                 out.push_str(&format!("#define {name} ({value})"));
             }
-            ["#define", name, value] if name.starts_with("RDRIVE_OPEN_") => {
+            ["#define", name, value]
+                if name.starts_with("RDRIVE_OPEN_") || name.starts_with("RDRIVE_NOTE_") =>
+            {
                 let n: u32 = value.parse().expect("numeric flag");
                 out.push_str(&format!("#define {name} 0x{n:x}u"));
             }
@@ -135,6 +141,43 @@ fn polish(header: &str) -> String {
         }
         out.push('\n');
     }
+    out
+}
+
+/// Turns the `# Safety` heading of each doc comment (a Rust convention that
+/// clippy requires) into Doxygen: each bullet under it becomes an `@pre`
+/// line, its continuation lines stay indented under it. The section must be
+/// a list of bullets and end its comment; anything else fails the build, so
+/// the header never shows a Rust heading.
+fn safety_to_pre(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    let mut in_safety = false;
+    for line in header.lines() {
+        let text = line.trim_start();
+        let indent = &line[..line.len() - text.len()];
+        if text == "* # Safety" {
+            in_safety = true;
+            continue;
+        }
+        if in_safety {
+            if text == "*/" {
+                in_safety = false;
+            } else if let Some(bullet) = text.strip_prefix("* - ") {
+                out.push_str(&format!("{indent}* @pre {bullet}\n"));
+                continue;
+            } else if let Some(more) = text.strip_prefix("*   ") {
+                out.push_str(&format!("{indent}*      {more}\n"));
+                continue;
+            } else {
+                panic!(
+                    "a # Safety section must be a list of `- ` bullets ending its comment: `{line}`"
+                );
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    assert!(!in_safety, "an unterminated # Safety section");
     out
 }
 

@@ -17,6 +17,9 @@
  *   negative RDRIVE_ERR_* code. Codes are never renumbered; treat unknown
  *   negative codes as errors. rdrive_status_str() names a code;
  *   rdrive_last_error() gives the detail of the last failure on this thread.
+ * - Each function's @return lists the statuses it can return and when. Any
+ *   function that returns an ::rdrive_status may also return
+ *   #RDRIVE_ERR_PANIC (an internal bug, caught); the lists leave it out.
  * - Inputs come first, outputs last. A byte pointer is always followed by
  *   its length; NULL with length 0 is the empty byte string. Every pointer is
  *   checked: NULL where it is not allowed gives #RDRIVE_ERR_INVALID_ARG.
@@ -28,6 +31,19 @@
  *   NULL.
  * - No Rust panic crosses this boundary: an internal bug is reported as
  *   #RDRIVE_ERR_PANIC.
+ *
+ * @section pointers Pointer arguments
+ * The library checks pointers for NULL but can check nothing else: the @pre
+ * lines of each function state what its pointer arguments must be, in these
+ * terms.
+ * - A @e live store, entry or iterator was returned by this library and has
+ *   not been passed to rdrive_store_close(), rdrive_entry_free() or
+ *   rdrive_iter_free() (nor is another thread passing it to them).
+ * - @e n @e readable @e bytes (or items) are valid for reading, and nobody
+ *   writes them during the call.
+ * - @e Writable @e space for a value is aligned and valid for writing (it
+ *   need not hold a value yet), and nobody else reads or writes it during
+ *   the call.
  *
  * @section threads Threads
  * - All rdrive_store_* calls may run concurrently on one store from any
@@ -48,32 +64,41 @@
  * - Keys are stored only as their 64-bit xxh3 hash. Two keys with the same
  *   hash are the same key (for n keys the chance of any collision is about
  *   n^2 / 2^65). Keys cannot be listed back, only their hashes.
- * - One writer process at a time. A read-write open takes an exclusive
- *   flock(2) on the file; a second read-write open, from this or another
- *   process, fails with #RDRIVE_ERR_LOCKED. Read-only opens take no lock and
- *   see the file as it was when they opened it.
+ * - One writer at a time. A read-write open takes the store's writer lock,
+ *   an exclusive lock on the file `<file>.rdrive-lock` beside it, for the
+ *   handle's lifetime; a second read-write open, from this or another
+ *   process, fails with #RDRIVE_ERR_LOCKED. rdrive_store_close() releases
+ *   the lock at once, even while entries from the store are alive.
+ *   Read-only opens do not conflict with a writer and see the file as it
+ *   was when they opened it.
  * - The file must not be modified or truncated by anyone else while it is
  *   open. It is memory-mapped: changed bytes change what live entries show,
  *   and truncation makes reading them raise SIGBUS. Avoid network
  *   filesystems that do not keep mappings coherent.
  * - fork(): a child process must not use stores, entries or iterators it
- *   inherited. Its copy of a read-write store shares the parent's file lock,
- *   so the child could write alongside the parent; open stores afresh in the
- *   child instead (a read-write open there fails while the parent holds it).
- *   Any child process started while a store is open holds a copy of its
- *   descriptor, and so its lock, until the child calls exec (rdrive's
- *   descriptors are close-on-exec) or exits: a read-write reopen in that
- *   window gets #RDRIVE_ERR_LOCKED.
+ *   inherited. Its copy of a read-write store shares the parent's writer
+ *   lock, so the child could write alongside the parent; open stores afresh
+ *   in the child instead (a read-write open there fails while the parent
+ *   holds it). Any child process started while a store is open holds a copy
+ *   of the lock file's descriptor, and so the lock, until the child calls
+ *   exec (rdrive's descriptors are close-on-exec) or exits: a read-write
+ *   reopen in that window gets #RDRIVE_ERR_LOCKED.
  * - A value may not be empty nor the single byte 0x00 (the format's deletion
  *   marker); both give #RDRIVE_ERR_INVALID_ARG. Runs of zero bytes are fine.
- * - The store is one file. Beside it, a read-write handle may leave
- *   `<file>.rdrive-index` at close: a cache of the index that makes the next
- *   open fast. It is validated before use and ignored when stale; deleting
- *   it is always safe (#RDRIVE_OPEN_NO_INDEX_CACHE turns it off).
+ * - The store is one file. Beside it live files that are never needed to
+ *   read it: `<file>.rdrive-lock` (the lock file, created by the first
+ *   open, also a read-only one if the directory allows; it holds no data),
+ *   `<file>.rdrive-index` (a cache of the index that a read-write handle may
+ *   leave at close so the next open is fast; validated before use, ignored
+ *   when stale; #RDRIVE_OPEN_NO_INDEX_CACHE turns it off) and, while a
+ *   compaction runs, `<file>.rdrive-compact`. Each may be deleted while no
+ *   process has the store open.
  * - Durability: a write returns once the bytes reached the operating system.
  *   Call rdrive_store_sync(), or open with #RDRIVE_OPEN_SYNC, to make writes
- *   survive power loss. After a failed write or sync the handle refuses
- *   further writes (#RDRIVE_ERR_POISONED); reopen the store to recover.
+ *   survive power loss. After a write or sync fails once bytes may have
+ *   reached the file, the handle refuses further writes
+ *   (#RDRIVE_ERR_POISONED) and never retries the sync; reopen the store to
+ *   recover from what is on disk.
  */
 
 #ifndef RDRIVE_H
@@ -148,50 +173,20 @@
  * Recovery note (rdrive_store_recovery_notes()): bytes of a torn or
  * damaged end were cut (read-write open) or left out (read-only open).
  */
-#define RDRIVE_NOTE_TAIL_DISCARDED 1
+#define RDRIVE_NOTE_TAIL_DISCARDED 0x1u
 
 /**
  * Recovery note: the file's watermark did not match it (a backup restored
  * over the file, a replaced file), so it vouched for nothing: every
  * checksum was verified, and a read-write open wrote a fresh one.
  */
-#define RDRIVE_NOTE_WATERMARK_DISCARDED 2
+#define RDRIVE_NOTE_WATERMARK_DISCARDED 0x2u
 
 /**
  * Recovery note: a leftover file of a compaction that did not finish lies
  * beside the store (`<path>.rdrive-compact`); a read-write open removes it.
  */
-#define RDRIVE_NOTE_STALE_TEMP_FILE 4
-
-/**
- * The smallest unit a disk may lose on its own, for [`torn_lookalike`].
- */
-#define SECTOR 512
-
-/**
- * Size of the header; the table starts here.
- */
-#define HEADER_LEN 128
-
-/**
- * Encoded length of a record.
- */
-#define ENCODED_LEN (GENERATION_AT + 8)
-
-/**
- * Bit for [`RecoveryNotes::discarded_bytes`] > 0.
- */
-#define RecoveryNotes_TAIL_DISCARDED 1
-
-/**
- * Bit for [`RecoveryNotes::watermark_discarded`].
- */
-#define RecoveryNotes_WATERMARK_DISCARDED 2
-
-/**
- * Bit for [`RecoveryNotes::stale_temp_file`].
- */
-#define RecoveryNotes_STALE_TEMP_FILE 4
+#define RDRIVE_NOTE_STALE_TEMP_FILE 0x4u
 
 /**
  * A stored value, read in place: the C face of an entry handle. Holds a
@@ -211,39 +206,6 @@ typedef struct rdrive_iter rdrive_iter;
  * rdrive_store_close().
  */
 typedef struct rdrive_store rdrive_store;
-
-/**
- * A byte string: pointer and length. As input (keys of batch calls) NULL is
- * allowed when len is 0; as output it points into library-owned memory.
- */
-typedef struct rdrive_bytes {
-  /**
-   * First byte.
-   */
-  const uint8_t *ptr;
-  /**
-   * Number of bytes.
-   */
-  size_t len;
-} rdrive_bytes;
-
-/**
- * An entry's 20-byte trailer, decoded.
- */
-typedef struct rdrive_metadata {
-  /**
-   * xxh3-64 hash of the key (see rdrive_hash_key()).
-   */
-  uint64_t key_hash;
-  /**
-   * File length before this entry was appended.
-   */
-  uint64_t prev_offset;
-  /**
-   * CRC-32 (zlib polynomial) of the value.
-   */
-  uint32_t checksum;
-} rdrive_metadata;
 
 /**
  * Result of a fallible call: #RDRIVE_OK, #RDRIVE_NOT_FOUND, or a negative
@@ -281,10 +243,19 @@ typedef struct rdrive_kv {
 typedef intptr_t (*rdrive_read_fn)(void *ctx, uint8_t *buf, size_t cap);
 
 /**
- * Visitor for rdrive_store_peek(): sees the value's bytes, valid only
- * during the call.
+ * A byte string: pointer and length. As input (keys of batch calls) NULL is
+ * allowed when len is 0; as output it points into library-owned memory.
  */
-typedef void (*rdrive_view_fn)(void *ctx, const uint8_t *ptr, size_t len);
+typedef struct rdrive_bytes {
+  /**
+   * First byte.
+   */
+  const uint8_t *ptr;
+  /**
+   * Number of bytes.
+   */
+  size_t len;
+} rdrive_bytes;
 
 /**
  * Progress callback for rdrive_store_compact_with_progress(): called with
@@ -292,6 +263,30 @@ typedef void (*rdrive_view_fn)(void *ctx, const uint8_t *ptr, size_t len);
  * stop.
  */
 typedef int32_t (*rdrive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/**
+ * Visitor for rdrive_store_peek(): sees the value's bytes, valid only
+ * during the call.
+ */
+typedef void (*rdrive_view_fn)(void *ctx, const uint8_t *ptr, size_t len);
+
+/**
+ * An entry's 20-byte trailer, decoded.
+ */
+typedef struct rdrive_metadata {
+  /**
+   * xxh3-64 hash of the key (see rdrive_hash_key()).
+   */
+  uint64_t key_hash;
+  /**
+   * File length before this entry was appended.
+   */
+  uint64_t prev_offset;
+  /**
+   * CRC-32 (zlib polynomial) of the value.
+   */
+  uint32_t checksum;
+} rdrive_metadata;
 
 /**
  * Success.
@@ -358,321 +353,65 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The value as pointer and length, in place (zero-copy). The bytes are
- * read-only and stay valid until rdrive_entry_free() on this entry, even
- * after the store is closed. Regular values start on a 64-byte boundary.
- * A NULL entry gives {NULL, 0}.
+ * Opens the store at `path`, creating an empty one if the file is missing
+ * (unless #RDRIVE_OPEN_MUST_EXIST or #RDRIVE_OPEN_READ_ONLY is given), and
+ * recovers it: a torn end left by a crash is discarded, keeping the
+ * longest valid prefix (rdrive_store_recovery_notes() tells what the open
+ * found).
+ *
+ * A read-write open takes the store's writer lock (on `<path>.rdrive-lock`,
+ * created beside the file) for the life of the handle, cuts a torn end
+ * from the file and syncs it. A read-only open never changes the file (its
+ * bytes or its attributes) and sees it as it was when opened.
  *
  * Thread-safe.
  *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-struct rdrive_bytes rdrive_entry_address_range(const struct rdrive_entry *entry);
-
-/**
- * Length of the value in bytes (0 for a NULL entry).
+ * @param[in] path NUL-terminated path of the store file.
+ * @param[in] flags Bitwise OR of `RDRIVE_OPEN_*` flags; 0 opens read-write
+ *        and creates the file if it is missing.
+ * @param[out] out Receives the new store, to be closed with
+ *        rdrive_store_close(); NULL on failure.
+ * @return
+ * - #RDRIVE_OK: the store is open.
+ * - #RDRIVE_ERR_INVALID_ARG: `path` or `out` is NULL, `path` is empty,
+ *   `flags` has an unknown bit, or `path` names something other than a
+ *   regular file (a directory, FIFO or device), for read-only and
+ *   read-write opens alike.
+ * - #RDRIVE_ERR_IO: the operating system refused a step
+ *   (rdrive_last_error() says which): the file is missing with
+ *   #RDRIVE_OPEN_MUST_EXIST or #RDRIVE_OPEN_READ_ONLY, permission is
+ *   denied, the lock file cannot be created for a read-write open, or
+ *   reading, mapping or syncing the file failed.
+ * - #RDRIVE_ERR_CORRUPT: the file is not empty yet holds no valid store,
+ *   or data known to be synced is damaged; the file is left untouched
+ *   (#RDRIVE_OPEN_REPAIR keeps the longest valid prefix instead).
+ * - #RDRIVE_ERR_LOCKED: a read-write open while another read-write handle,
+ *   in this or another process, has the store open.
  *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-size_t rdrive_entry_size(const struct rdrive_entry *entry);
-
-/**
- * Length of the value plus its 20-byte trailer (0 for a NULL entry).
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-size_t rdrive_entry_size_with_metadata(const struct rdrive_entry *entry);
-
-/**
- * Hash of the entry's key (see rdrive_hash_key()); 0 for a NULL entry.
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-uint64_t rdrive_entry_key_hash(const struct rdrive_entry *entry);
-
-/**
- * Stored CRC-32 of the value; 0 for a NULL entry.
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-uint32_t rdrive_entry_checksum(const struct rdrive_entry *entry);
-
-/**
- * Recomputes the value's CRC-32 and compares it with the stored one:
- * false means the bytes are damaged (or the entry is NULL).
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-bool rdrive_entry_is_valid_checksum(const struct rdrive_entry *entry);
-
-/**
- * File offset of the value's first byte; 0 for a NULL entry.
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-uint64_t rdrive_entry_start_offset(const struct rdrive_entry *entry);
-
-/**
- * File offset one past the value's last byte (where its trailer starts);
- * 0 for a NULL entry.
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-uint64_t rdrive_entry_end_offset(const struct rdrive_entry *entry);
-
-/**
- * The entry's decoded trailer (all zero for a NULL entry).
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-struct rdrive_metadata rdrive_entry_metadata(const struct rdrive_entry *entry);
-
-/**
- * A second, independent entry for the same bytes (shares the mapping;
- * copies nothing). Free both. NULL if `entry` is NULL.
- *
- * Thread-safe.
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- */
-struct rdrive_entry *rdrive_entry_clone(const struct rdrive_entry *entry);
-
-/**
- * Frees an entry. Accepts NULL. Each entry is freed exactly once.
- *
- * # Safety
- * - `entry` is NULL or a live entry that no other call is using, and it
- *   is not used again after this call.
- */
-void rdrive_entry_free(struct rdrive_entry *entry);
-
-/**
- * Copies up to `cap` bytes of the value, starting at `offset`, into `buf`:
- * reads a large value in chunks.
- *
- * @param n Receives the number of bytes copied: `min(cap, size - offset)`,
- *        0 at the end.
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG (NULL pointer, or `offset`
- *         past the end of the value).
- *
- * # Safety
- * - `entry` is NULL or a live entry.
- * - `buf` is NULL or points to `cap` writable bytes.
- * - `n` is NULL or points to writable space for a `size_t`.
- */
-rdrive_status rdrive_entry_read_at(const struct rdrive_entry *entry,
-                                   uint64_t offset,
-                                   uint8_t *buf,
-                                   size_t cap,
-                                   size_t *n);
-
-/**
- * Advances the iterator.
- *
- * @param out Receives the next entry (free it with rdrive_entry_free()), or
- *        NULL at the end.
- * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND when exhausted;
- *         #RDRIVE_ERR_INVALID_ARG.
- *
- * One thread at a time per iterator.
- *
- * # Safety
- * - `iter` is NULL or a live iterator that no other thread is using.
- * - `out` is NULL or points to writable space for an `rdrive_entry *`.
- */
-rdrive_status rdrive_iter_next(struct rdrive_iter *iter, struct rdrive_entry **out);
-
-/**
- * Advances the iterator without creating an entry: the cheapest way to
- * scan a store (no allocation, no reference counting).
- *
- * @param value Receives the value's bytes, in place. They stay valid and
- *        unchanged until rdrive_iter_free() on this iterator (not just until
- *        the next call), even after the store is closed. {NULL, 0} at the end.
- * @param key_hash If not NULL, receives the entry's key hash.
- * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND when exhausted;
- *         #RDRIVE_ERR_INVALID_ARG.
- *
- * One thread at a time per iterator.
- *
- * # Safety
- * - `iter` is NULL or a live iterator that no other thread is using.
- * - `value` is NULL or points to writable space for an ::rdrive_bytes.
- * - `key_hash` is NULL or points to writable space for a `uint64_t`.
- */
-rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
-                                    struct rdrive_bytes *value,
-                                    uint64_t *key_hash);
-
-/**
- * Advances the iterator by up to `cap` entries at once, without creating
- * entries: the fastest way to scan a store from C (one call per batch).
- *
- * @param values Array of `cap` slots; slot i receives the i-th entry's
- *        bytes, in place, valid until rdrive_iter_free() (as with
- *        rdrive_iter_next_view()).
- * @param key_hashes NULL, or an array of `cap` slots receiving the key
- *        hashes.
- * @param count Receives the number of slots filled (0 at the end).
- * @return #RDRIVE_OK when at least one entry was returned;
- *         #RDRIVE_NOT_FOUND when the iterator was already exhausted;
- *         #RDRIVE_ERR_INVALID_ARG (NULL pointer, or `cap` 0).
- *
- * One thread at a time per iterator.
- *
- * # Safety
- * - `iter` is NULL or a live iterator that no other thread is using.
- * - `values` is NULL or points to writable space for `cap`
- *   ::rdrive_bytes.
- * - `key_hashes` is NULL or points to writable space for `cap`
- *   `uint64_t`.
- * - `count` is NULL or points to writable space for a `size_t`.
- */
-rdrive_status rdrive_iter_next_batch(struct rdrive_iter *iter,
-                                     struct rdrive_bytes *values,
-                                     uint64_t *key_hashes,
-                                     size_t cap,
-                                     size_t *count);
-
-/**
- * Frees an iterator. Accepts NULL. Entries it returned stay valid.
- *
- * # Safety
- * - `iter` is NULL or a live iterator that no other call is using, and it
- *   is not used again after this call.
- */
-void rdrive_iter_free(struct rdrive_iter *iter);
-
-/**
- * The library's version as one number: MAJOR*1000000 + MINOR*1000 + PATCH.
- *
- * Compare with #RDRIVE_VERSION_NUMBER to detect a program built against a
- * different header than the library it runs with. Thread-safe.
- */
-uint32_t rdrive_version_number(void);
-
-/**
- * The library's version as a static string, e.g. "0.1.0". Never NULL.
- */
-const char *rdrive_version_string(void);
-
-/**
- * A static, human-readable name for `status`. Never NULL; unknown codes
- * give "unknown status". Thread-safe.
- */
-const char *rdrive_status_str(rdrive_status status);
-
-/**
- * Detail of the last failed call on this thread: the function, the path,
- * the offset or OS error involved. "" if no call has failed on this thread.
- *
- * The string is owned by the library and stays valid until the next failing
- * call on the same thread. Never NULL.
- */
-const char *rdrive_last_error(void);
-
-/**
- * The 64-bit hash that identifies `key` in a store (xxh3-64, seed 0).
- * Use it with the *_hashed functions to hash a key once.
- *
- * `key` may be NULL when `key_len` is 0. With NULL and a non-zero length it
- * returns 0 and records an error for rdrive_last_error().
- *
- * # Safety
- * - `key` is NULL or points to `key_len` readable bytes.
- */
-uint64_t rdrive_hash_key(const uint8_t *key, size_t key_len);
-
-/**
- * Builds the 16-byte namespaced form of `key` within namespace `prefix`
- * (compatible with simd-r-drive's NamespaceHasher): xxh3(prefix) then
- * xxh3(key), both little-endian. Use the result as an ordinary key.
- *
- * @param out 16 writable bytes.
- * @return #RDRIVE_OK, or #RDRIVE_ERR_INVALID_ARG for a NULL pointer.
- *
- * # Safety
- * - `prefix` is NULL or points to `prefix_len` readable bytes.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `out` is NULL or points to 16 writable bytes.
- */
-rdrive_status rdrive_namespace_key(const uint8_t *prefix,
-                                   size_t prefix_len,
-                                   const uint8_t *key,
-                                   size_t key_len,
-                                   uint8_t *out);
-
-/**
- * Deliberately triggers an internal error inside the library boundary and
- * returns #RDRIVE_ERR_PANIC, so programs and language bindings can test
- * their handling of that status. Has no other effect.
- */
-rdrive_status rdrive_debug_panic(void);
-
-/**
- * Opens the store at `path` (creating it unless a flag forbids it) and
- * recovers it: a torn end left by a crash is discarded, keeping the longest
- * valid prefix (see rdrive_store_recovered_bytes()).
- *
- * @param path NUL-terminated file path.
- * @param flags Bitwise OR of RDRIVE_OPEN_* flags; 0 opens read-write and
- *        creates the file if missing.
- * @param out Receives the new store; NULL on failure. Close it with
- *        rdrive_store_close().
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG (NULL or empty path, unknown
- *         flag, a directory); #RDRIVE_ERR_IO (missing file with
- *         #RDRIVE_OPEN_MUST_EXIST or #RDRIVE_OPEN_READ_ONLY, permissions);
- *         #RDRIVE_ERR_CORRUPT (not a store, or synced data damaged; the file
- *         is untouched); #RDRIVE_ERR_LOCKED (another read-write handle has
- *         it open).
- *
- * Thread-safe.
- *
- * # Safety
- * - `path` is NULL or points to a NUL-terminated string.
- * - `out` is NULL or points to writable space for an `rdrive_store *`.
+ * @pre `path` is NULL or points to a NUL-terminated string.
+ * @pre `out` is NULL or points to writable space for an `rdrive_store *`.
  */
 rdrive_status rdrive_store_open(const char *path, uint32_t flags, struct rdrive_store **out);
 
 /**
  * rdrive_store_open(), also reporting how many bytes recovery discarded.
  *
- * @param recovered_bytes If not NULL, receives the number of bytes of a torn
- *        or damaged end that were discarded (0 for a clean file); 0 on
+ * Thread-safe.
+ *
+ * @param[in] path NUL-terminated path of the store file.
+ * @param[in] flags Bitwise OR of `RDRIVE_OPEN_*` flags, as for
+ *        rdrive_store_open().
+ * @param[out] out Receives the new store, to be closed with
+ *        rdrive_store_close(); NULL on failure.
+ * @param[out] recovered_bytes NULL, or receives the number of bytes of a
+ *        torn or damaged end that were discarded (0 for a clean file); 0 on
  *        failure.
  * @return As rdrive_store_open().
  *
- * # Safety
- * - `path` is NULL or points to a NUL-terminated string.
- * - `out` is NULL or points to writable space for an `rdrive_store *`.
- * - `recovered_bytes` is NULL or points to writable space for a
- *   `uint64_t`.
+ * @pre `path` is NULL or points to a NUL-terminated string.
+ * @pre `out` is NULL or points to writable space for an `rdrive_store *`.
+ * @pre `recovered_bytes` is NULL or points to writable space for a
+ *      `uint64_t`.
  */
 rdrive_status rdrive_store_open_with_report(const char *path,
                                             uint32_t flags,
@@ -680,78 +419,108 @@ rdrive_status rdrive_store_open_with_report(const char *path,
                                             uint64_t *recovered_bytes);
 
 /**
+ * Number of bytes of a torn or damaged end that recovery discarded when the
+ * store was opened (a read-only open leaves them in the file and ignores
+ * them).
+ *
+ * Thread-safe.
+ *
+ * @param[in] store The store.
+ * @param[out] out Receives the number of bytes; 0 on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is set.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for a `uint64_t`.
+ */
+rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uint64_t *out);
+
+/**
  * What the open of `store` found, as bits: #RDRIVE_NOTE_TAIL_DISCARDED,
  * #RDRIVE_NOTE_WATERMARK_DISCARDED, #RDRIVE_NOTE_STALE_TEMP_FILE (0: a
  * clean open). rdrive_store_recovery_detail() says the same in words.
  *
- * @param[in] store The store.
- * @param[out] out Receives the bits; 0 on failure.
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG for a NULL pointer.
- *
  * Thread-safe.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for a `uint32_t`.
+ * @param[in] store The store.
+ * @param[out] out Receives the bits; 0 on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is set.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for a `uint32_t`.
  */
 rdrive_status rdrive_store_recovery_notes(const struct rdrive_store *store, uint32_t *out);
 
 /**
  * What the open of `store` found, in words: the bytes of a torn end that
  * were cut or left out, why the watermark was discarded, the size of a
- * leftover compaction file. "" after a clean open; never NULL (also ""
- * for a NULL store).
+ * leftover compaction file.
  *
  * The string belongs to the store and stays valid until
  * rdrive_store_close(). Thread-safe.
  *
- * # Safety
- * - `store` is NULL or a live store.
+ * @param[in] store The store, or NULL.
+ * @return The text: "" after a clean open, and for a NULL store; never
+ *         NULL.
+ *
+ * @pre `store` is NULL or a live store.
  */
 const char *rdrive_store_recovery_detail(const struct rdrive_store *store);
 
 /**
- * Closes the store: syncs pending writes, records a clean close, releases
- * the file lock and frees the handle. Entries read from it stay valid.
- * Accepts NULL.
+ * Closes the store and frees the handle. Accepts NULL.
+ *
+ * Syncs writes not yet synced, records a clean close and may leave an
+ * index cache beside the file (a poisoned handle is closed without any of
+ * that). The writer lock is released before this returns, even while
+ * entries or iterators from the store are alive (they stay valid).
  *
  * Must not run concurrently with any other call on the same store. Errors
  * from the final sync cannot be reported here: call rdrive_store_sync()
  * first if you need to see them.
  *
- * # Safety
- * - `store` is NULL or a live store that no other call is using, and it
- *   is not used again after this call.
+ * @param[in] store The store to close, or NULL. It must not be used again.
+ *
+ * @pre `store` is NULL or a live store that no other call is using, and it
+ *      is not used again after this call.
  */
 void rdrive_store_close(struct rdrive_store *store);
 
 /**
- * Number of bytes of a torn or damaged end that recovery discarded when the
- * store was opened (a read-only open discards them in memory only).
- *
- * @return #RDRIVE_OK, #RDRIVE_ERR_INVALID_ARG.
- *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for a `uint64_t`.
- */
-rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uint64_t *out);
-
-/**
  * Writes `value` under `key`, replacing any earlier value. The bytes are
- * copied into the file; the caller keeps ownership of both buffers.
+ * appended to the file and visible to readers when the call returns; they
+ * are durable once synced (rdrive_store_sync(), or #RDRIVE_OPEN_SYNC). The
+ * caller keeps ownership of both buffers.
  *
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG (NULL pointer with non-zero
- *         length, empty value, or the single byte 0x00); #RDRIVE_ERR_IO (the
- *         handle is then poisoned); #RDRIVE_ERR_READ_ONLY;
- *         #RDRIVE_ERR_POISONED.
+ * Thread-safe; writes to one store are serialized.
  *
- * Thread-safe; writes are serialized.
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[in] value The value's bytes.
+ * @param[in] value_len Length of the value: at least 1.
+ * @return
+ * - #RDRIVE_OK: written.
+ * - #RDRIVE_ERR_INVALID_ARG: nothing was written: `store` is NULL, `key` or
+ *   `value` is NULL with a non-zero length, the value is empty or the single
+ *   byte 0x00, or the call was made from inside a callback of a write or
+ *   compaction of this store, on the same thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_READ_ONLY: the store was opened with #RDRIVE_OPEN_READ_ONLY.
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed;
+ *   nothing was written.
+ * - #RDRIVE_ERR_IO: the operating system refused a step (see
+ *   rdrive_last_error()). If writing or syncing the bytes failed, some
+ *   may have reached the file: the handle is poisoned (later writes give
+ *   #RDRIVE_ERR_POISONED; reopen the store to recover). If making room
+ *   for the append failed (growing the memory mapping or the index),
+ *   no byte was written and the handle keeps working.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `value` is NULL or points to `value_len` readable bytes.
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `value` is NULL or points to `value_len` readable bytes.
  */
 rdrive_status rdrive_store_write(struct rdrive_store *store,
                                  const uint8_t *key,
@@ -760,11 +529,21 @@ rdrive_status rdrive_store_write(struct rdrive_store *store,
                                  size_t value_len);
 
 /**
- * rdrive_store_write() with a key hash from rdrive_hash_key().
+ * rdrive_store_write() with a key hash from rdrive_hash_key() instead of
+ * the key.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `value` is NULL or points to `value_len` readable bytes.
+ * Thread-safe; writes to one store are serialized.
+ *
+ * @param[in] store The store.
+ * @param[in] key_hash The key's hash.
+ * @param[in] value The value's bytes.
+ * @param[in] value_len Length of the value: at least 1.
+ * @return As rdrive_store_write(); also #RDRIVE_ERR_INVALID_ARG for key
+ *         hash 0 with a value whose CRC-32 is 0 as the first entry of an
+ *         empty store (a run of zero bytes would read as that entry).
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `value` is NULL or points to `value_len` readable bytes.
  */
 rdrive_status rdrive_store_write_hashed(struct rdrive_store *store,
                                         uint64_t key_hash,
@@ -774,16 +553,37 @@ rdrive_status rdrive_store_write_hashed(struct rdrive_store *store,
 /**
  * Writes `count` key/value pairs with one system call, all or nothing: if
  * any item is invalid nothing is written. Within the batch the last write of
- * a key wins. `count` 0 does nothing.
+ * a key wins. `count` 0 writes nothing (but still fails on a read-only or
+ * poisoned handle). After a power loss an unsynced batch may survive in
+ * part: a prefix of its entries in file order.
  *
- * @param items Array of `count` pairs (NULL allowed when `count` is 0).
- * @return As rdrive_store_write().
+ * Thread-safe; writes to one store are serialized.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `items` is NULL or points to `count` initialized ::rdrive_kv pairs;
- *   in each, `key` is NULL or points to `key_len` readable bytes and
- *   `value` is NULL or points to `value_len` readable bytes.
+ * @param[in] store The store.
+ * @param[in] items Array of `count` pairs (NULL allowed when `count` is 0).
+ * @param[in] count Number of pairs.
+ * @return
+ * - #RDRIVE_OK: all pairs written.
+ * - #RDRIVE_ERR_INVALID_ARG: nothing was written: `store` is NULL, `items`
+ *   is NULL with a non-zero `count`, an item has a NULL pointer with a
+ *   non-zero length or a value that is empty or the single byte 0x00
+ *   (rdrive_last_error() names the item), or the call was made from inside a
+ *   callback of a write or compaction of this store, on the same thread
+ *   (detail "re-entrant call").
+ * - #RDRIVE_ERR_READ_ONLY: the store was opened with #RDRIVE_OPEN_READ_ONLY.
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed;
+ *   nothing was written.
+ * - #RDRIVE_ERR_IO: the operating system refused a step (see
+ *   rdrive_last_error()). If writing or syncing the bytes failed, some
+ *   may have reached the file: the handle is poisoned (later writes give
+ *   #RDRIVE_ERR_POISONED; reopen the store to recover). If making room
+ *   for the append failed (growing the memory mapping or the index),
+ *   no byte was written and the handle keeps working.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `items` is NULL or points to `count` initialized ::rdrive_kv pairs;
+ *      in each, `key` is NULL or points to `key_len` readable bytes and
+ *      `value` is NULL or points to `value_len` readable bytes.
  */
 rdrive_status rdrive_store_batch_write(struct rdrive_store *store,
                                        const struct rdrive_kv *items,
@@ -797,18 +597,41 @@ rdrive_status rdrive_store_batch_write(struct rdrive_store *store,
  * If the callback aborts (or returns more than `cap`), nothing is committed
  * and the file is exactly as before; the next write is unaffected.
  *
- * @return As rdrive_store_write(), plus #RDRIVE_ERR_ABORTED. An empty
- *         stream or a lone 0x00 byte is #RDRIVE_ERR_INVALID_ARG.
+ * Thread-safe. The callback runs on the calling thread while this store's
+ * writer is held: other writers of the store wait, and a writing function
+ * of the same store called from inside it fails with
+ * #RDRIVE_ERR_INVALID_ARG (detail "re-entrant call"). Reads are allowed.
  *
- * Thread-safe; the callback runs on the calling thread while the store's
- * writer is held (it must not write to the same store).
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[in] read The source of the value's bytes (see ::rdrive_read_fn).
+ * @param[in] ctx Passed to every call of `read`, untouched.
+ * @return
+ * - #RDRIVE_OK: written.
+ * - #RDRIVE_ERR_INVALID_ARG: nothing was committed: `store` or `read` is
+ *   NULL, `key` is NULL with a non-zero length, the stream produced no bytes
+ *   or the single byte 0x00, or the call was made from inside a callback of
+ *   a write or compaction of this store, on the same thread (detail
+ *   "re-entrant call").
+ * - #RDRIVE_ERR_ABORTED: `read` returned a negative number or more than
+ *   `cap`; nothing was committed.
+ * - #RDRIVE_ERR_READ_ONLY: the store was opened with #RDRIVE_OPEN_READ_ONLY.
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed;
+ *   nothing was written.
+ * - #RDRIVE_ERR_IO: the operating system refused a step (see
+ *   rdrive_last_error()). If writing or syncing bytes failed, or cutting
+ *   back the bytes of the unfinished value failed, the handle is poisoned
+ *   (later writes give #RDRIVE_ERR_POISONED; reopen the store to recover).
+ *   If making room for the value failed (growing the memory mapping or the
+ *   index), the bytes written so far are cut back, nothing is committed
+ *   and the handle keeps working.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `read` is NULL or a function that may be called, on the calling
- *   thread, as `read(ctx, buf, cap)` with `buf` pointing to `cap`
- *   writable bytes.
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `read` is NULL or a function that may be called, on the calling
+ *      thread, as `read(ctx, buf, cap)` with `buf` pointing to `cap`
+ *      writable bytes.
  */
 rdrive_status rdrive_store_write_stream(struct rdrive_store *store,
                                         const uint8_t *key,
@@ -817,31 +640,67 @@ rdrive_status rdrive_store_write_stream(struct rdrive_store *store,
                                         void *ctx);
 
 /**
- * Deletes `key` by appending a deletion marker.
+ * Deletes `key` by appending a deletion marker. Deleting an absent (or
+ * already deleted) key writes nothing.
  *
- * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND if the key is absent or already
- *         deleted (nothing is written); errors as rdrive_store_write().
+ * Thread-safe; writes to one store are serialized.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @return
+ * - #RDRIVE_OK: deleted.
+ * - #RDRIVE_NOT_FOUND: the key is absent or already deleted; nothing was
+ *   written.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` is NULL, `key` is NULL with a non-zero
+ *   length, or the call was made from inside a callback of a write or
+ *   compaction of this store, on the same thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_READ_ONLY: the store was opened with #RDRIVE_OPEN_READ_ONLY.
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed;
+ *   nothing was written.
+ * - #RDRIVE_ERR_IO: the operating system refused a step (see
+ *   rdrive_last_error()). If writing or syncing the bytes failed, some
+ *   may have reached the file: the handle is poisoned (later writes give
+ *   #RDRIVE_ERR_POISONED; reopen the store to recover). If making room
+ *   for the append failed (growing the memory mapping or the index),
+ *   no byte was written and the handle keeps working.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
  */
 rdrive_status rdrive_store_delete(struct rdrive_store *store, const uint8_t *key, size_t key_len);
 
 /**
  * Deletes every live key among `keys` with one system call; absent keys
- * are skipped.
+ * (and repeats) are skipped. All or nothing for invalid input.
  *
- * @param keys Array of `count` keys (NULL allowed when `count` is 0).
- * @param deleted If not NULL, receives how many keys were deleted.
- * @return #RDRIVE_OK (also when nothing was deleted); errors as
- *         rdrive_store_write().
+ * Thread-safe; writes to one store are serialized.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
- *   each, `ptr` is NULL or points to `len` readable bytes.
- * - `deleted` is NULL or points to writable space for a `size_t`.
+ * @param[in] store The store.
+ * @param[in] keys Array of `count` keys (NULL allowed when `count` is 0).
+ * @param[in] count Number of keys.
+ * @param[out] deleted NULL, or receives how many keys were deleted; 0 on
+ *        failure.
+ * @return
+ * - #RDRIVE_OK: done, also when no key was live (nothing written then).
+ * - #RDRIVE_ERR_INVALID_ARG: nothing was written: `store` is NULL, `keys`
+ *   is NULL with a non-zero `count`, a key is NULL with a non-zero length,
+ *   or the call was made from inside a callback of a write or compaction of
+ *   this store, on the same thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_READ_ONLY: the store was opened with #RDRIVE_OPEN_READ_ONLY.
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed;
+ *   nothing was written.
+ * - #RDRIVE_ERR_IO: the operating system refused a step (see
+ *   rdrive_last_error()). If writing or syncing the bytes failed, some
+ *   may have reached the file: the handle is poisoned (later writes give
+ *   #RDRIVE_ERR_POISONED; reopen the store to recover). If making room
+ *   for the append failed (growing the memory mapping or the index),
+ *   no byte was written and the handle keeps working.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+ *      each, `ptr` is NULL or points to `len` readable bytes.
+ * @pre `deleted` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_store_batch_delete(struct rdrive_store *store,
                                         const struct rdrive_bytes *keys,
@@ -849,17 +708,40 @@ rdrive_status rdrive_store_batch_delete(struct rdrive_store *store,
                                         size_t *deleted);
 
 /**
- * Moves the value of `old_key` to `new_key` with one append (the new entry
- * and a deletion marker for the old key).
+ * Moves the value of `old_key` to `new_key` with one append (the new entry,
+ * keeping the stored checksum, and a deletion marker for the old key).
  *
- * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND if `old_key` is absent;
- *         #RDRIVE_ERR_INVALID_ARG if both keys are the same key; errors as
- *         rdrive_store_write().
+ * Thread-safe; writes to one store are serialized.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `old_key` is NULL or points to `old_len` readable bytes.
- * - `new_key` is NULL or points to `new_len` readable bytes.
+ * @param[in] store The store.
+ * @param[in] old_key The current key's bytes (NULL allowed when `old_len`
+ *        is 0).
+ * @param[in] old_len Length of the current key.
+ * @param[in] new_key The new key's bytes (NULL allowed when `new_len` is
+ *        0).
+ * @param[in] new_len Length of the new key.
+ * @return
+ * - #RDRIVE_OK: moved.
+ * - #RDRIVE_NOT_FOUND: `old_key` is absent; nothing was written.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` is NULL, a key is NULL with a non-zero
+ *   length, both keys are the same key (same hash), or the call was made
+ *   from inside a callback of a write or compaction of this store, on the
+ *   same thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_CORRUPT: the entry of `old_key` could not be read (the file
+ *   was modified by another program); nothing was written.
+ * - #RDRIVE_ERR_READ_ONLY: the store was opened with #RDRIVE_OPEN_READ_ONLY.
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed;
+ *   nothing was written.
+ * - #RDRIVE_ERR_IO: the operating system refused a step (see
+ *   rdrive_last_error()). If writing or syncing the bytes failed, some
+ *   may have reached the file: the handle is poisoned (later writes give
+ *   #RDRIVE_ERR_POISONED; reopen the store to recover). If making room
+ *   for the append failed (growing the memory mapping or the index),
+ *   no byte was written and the handle keeps working.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `old_key` is NULL or points to `old_len` readable bytes.
+ * @pre `new_key` is NULL or points to `new_len` readable bytes.
  */
 rdrive_status rdrive_store_rename(struct rdrive_store *store,
                                   const uint8_t *old_key,
@@ -869,19 +751,30 @@ rdrive_status rdrive_store_rename(struct rdrive_store *store,
 
 /**
  * Appends the current value of `key` to `target` (keeping its stored
- * checksum). `store` is unchanged.
+ * checksum). `store` is unchanged and may be read-only.
  *
- * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND if `key` is absent;
- *         #RDRIVE_ERR_INVALID_ARG if both handles are open on the same file
- *         (detected by device and inode, whatever the paths); errors of
- *         writing to `target`.
+ * Thread-safe; writes to `target` are serialized.
  *
- * Thread-safe.
+ * @param[in] store The store to copy from.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[in] target The store to copy to.
+ * @return
+ * - #RDRIVE_OK: copied.
+ * - #RDRIVE_NOT_FOUND: `key` is absent from `store`; nothing was written.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `target` is NULL, `key` is NULL
+ *   with a non-zero length, both handles are open on the same file
+ *   (detected by device and inode, whatever the paths), or the call was
+ *   made from inside a callback of a write or compaction of `target`, on
+ *   the same thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_CORRUPT: the entry of `key` in `store` could not be read
+ *   (the file was modified by another program); nothing was written.
+ * - #RDRIVE_ERR_READ_ONLY, #RDRIVE_ERR_POISONED, #RDRIVE_ERR_IO: writing to
+ *   `target` failed, as for rdrive_store_write() on `target`.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `target` is NULL or a live store.
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `target` is NULL or a live store.
  */
 rdrive_status rdrive_store_copy(struct rdrive_store *store,
                                 const uint8_t *key,
@@ -890,15 +783,31 @@ rdrive_status rdrive_store_copy(struct rdrive_store *store,
 
 /**
  * rdrive_store_copy(), then deletes `key` from `store` (unless it was
- * overwritten in between). Not atomic across the two files: a crash in
- * between leaves the key in both.
+ * overwritten in between, in which case the newer value stays). Not atomic
+ * across the two files: a crash in between leaves the key in both.
  *
- * @return As rdrive_store_copy().
+ * Thread-safe.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `target` is NULL or a live store.
+ * @param[in] store The store to move the value from.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[in] target The store to move the value to.
+ * @return
+ * - #RDRIVE_OK: moved.
+ * - #RDRIVE_NOT_FOUND: `key` is absent from `store`; nothing was written.
+ * - #RDRIVE_ERR_INVALID_ARG: as rdrive_store_copy(), or the call was made
+ *   from inside a callback of a write or compaction of `store`, on the
+ *   same thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_CORRUPT: as rdrive_store_copy().
+ * - #RDRIVE_ERR_READ_ONLY, #RDRIVE_ERR_POISONED: `store` or `target`
+ *   cannot be written; checked for `store` before anything is copied.
+ * - #RDRIVE_ERR_IO: writing to `target` or the deletion marker to `store`
+ *   failed, as for rdrive_store_write(); if the copy succeeded and the
+ *   deletion failed, the key is in both stores.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `target` is NULL or a live store.
  */
 rdrive_status rdrive_store_transfer(struct rdrive_store *store,
                                     const uint8_t *key,
@@ -906,20 +815,103 @@ rdrive_status rdrive_store_transfer(struct rdrive_store *store,
                                     struct rdrive_store *target);
 
 /**
- * Reads the current value of `key`, in place (no copy).
+ * Makes every write so far durable (fdatasync) and records the durable
+ * length beside the file. A no-op on a read-only store.
  *
- * @param out Receives a new entry (free it with rdrive_entry_free()); NULL
- *        when the key is absent or on failure. The entry stays valid after
- *        later writes, compaction and rdrive_store_close().
- * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND; #RDRIVE_ERR_INVALID_ARG;
- *         #RDRIVE_ERR_CORRUPT (the file was modified by another program).
+ * Thread-safe; waits for a write in progress.
+ *
+ * @param[in] store The store.
+ * @return
+ * - #RDRIVE_OK: every write so far is durable (or the store is read-only).
+ * - #RDRIVE_ERR_INVALID_ARG: `store` is NULL, or the call was made from
+ *   inside a callback of a write or compaction of this store, on the same
+ *   thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed.
+ * - #RDRIVE_ERR_IO: the sync failed (see rdrive_last_error()); the handle is
+ *   poisoned and the sync is never retried: reopen the store to recover
+ *   from what is on disk.
+ *
+ * @pre `store` is NULL or a live store.
+ */
+rdrive_status rdrive_store_sync(struct rdrive_store *store);
+
+/**
+ * Rewrites the store with only its live entries, reclaiming the space of
+ * overwritten and deleted ones, then switches this handle to the new file.
+ * The handle keeps working; entries read before stay valid. Readers are not
+ * blocked; writers wait until it finishes. A stale temporary file from an
+ * earlier crash is discarded, never merged.
+ *
+ * Thread-safe.
+ *
+ * @param[in] store The store.
+ * @return
+ * - #RDRIVE_OK: compacted.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` is NULL, or the call was made from
+ *   inside a callback of a write or compaction of this store, on the same
+ *   thread (detail "re-entrant call").
+ * - #RDRIVE_ERR_READ_ONLY: the store was opened with #RDRIVE_OPEN_READ_ONLY.
+ * - #RDRIVE_ERR_POISONED: an earlier write or sync on this handle failed.
+ * - #RDRIVE_ERR_CORRUPT: a live entry could not be read (the file was
+ *   modified by another program); the store is unchanged.
+ * - #RDRIVE_ERR_IO: the operating system refused a step (see
+ *   rdrive_last_error()). A failure before the new file takes the store's
+ *   place leaves the store and the handle as they were (the temporary file
+ *   is removed). Only a failure to sync the directory after the switch
+ *   poisons the handle: the new file is in place; reopen the store.
+ *
+ * @pre `store` is NULL or a live store.
+ */
+rdrive_status rdrive_store_compact(struct rdrive_store *store);
+
+/**
+ * rdrive_store_compact(), calling `progress(ctx, done, total)` (entries
+ * copied so far, live entries in all) as it goes, on the calling thread,
+ * while this store's writer is held: a writing function of the same store
+ * called from inside it fails with #RDRIVE_ERR_INVALID_ARG (detail
+ * "re-entrant call"); reads are allowed. A non-zero return stops the
+ * compaction: the store stays as it was.
+ *
+ * Thread-safe.
+ *
+ * @param[in] store The store.
+ * @param[in] progress NULL, or the callback (see ::rdrive_progress_fn).
+ * @param[in] ctx Passed to every call of `progress`, untouched.
+ * @return As rdrive_store_compact(), plus #RDRIVE_ERR_ABORTED: `progress`
+ *         returned non-zero; the store is unchanged.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `progress` is NULL or a function that may be called, on the calling
+ *      thread, as `progress(ctx, done, total)`.
+ */
+rdrive_status rdrive_store_compact_with_progress(struct rdrive_store *store,
+                                                 rdrive_progress_fn progress,
+                                                 void *ctx);
+
+/**
+ * Reads the current value of `key`, in place (no copy): the entry's bytes
+ * point into the store's read-only memory mapping.
  *
  * Thread-safe and lock-free.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `out` is NULL or points to writable space for an `rdrive_entry *`.
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[out] out Receives a new entry, to be freed with
+ *        rdrive_entry_free(); NULL when the key is absent or on failure. The
+ *        entry stays valid after later writes, compaction and
+ *        rdrive_store_close().
+ * @return
+ * - #RDRIVE_OK: `*out` is the entry.
+ * - #RDRIVE_NOT_FOUND: the key is absent or deleted.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL, or `key` is NULL
+ *   with a non-zero length.
+ * - #RDRIVE_ERR_CORRUPT: the index points at bytes that are not this key's
+ *   entry: the file was modified by another program.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `out` is NULL or points to writable space for an `rdrive_entry *`.
  */
 rdrive_status rdrive_store_read(const struct rdrive_store *store,
                                 const uint8_t *key,
@@ -927,11 +919,24 @@ rdrive_status rdrive_store_read(const struct rdrive_store *store,
                                 struct rdrive_entry **out);
 
 /**
- * rdrive_store_read() with a key hash from rdrive_hash_key().
+ * rdrive_store_read() with a key hash from rdrive_hash_key() instead of the
+ * key.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for an `rdrive_entry *`.
+ * Thread-safe and lock-free.
+ *
+ * @param[in] store The store.
+ * @param[in] key_hash The key's hash.
+ * @param[out] out Receives a new entry, to be freed with
+ *        rdrive_entry_free(); NULL when the key is absent or on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is the entry.
+ * - #RDRIVE_NOT_FOUND: the key is absent or deleted.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ * - #RDRIVE_ERR_CORRUPT: the index points at bytes that are not this key's
+ *   entry: the file was modified by another program.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for an `rdrive_entry *`.
  */
 rdrive_status rdrive_store_read_hashed(const struct rdrive_store *store,
                                        uint64_t key_hash,
@@ -940,21 +945,28 @@ rdrive_status rdrive_store_read_hashed(const struct rdrive_store *store,
 /**
  * Reads `count` keys at once.
  *
- * @param keys Array of `count` keys.
- * @param out Array of `count` entry slots: slot i receives the entry of
- *        the i-th key, or NULL if absent. Free each non-NULL entry. On failure
- *        every slot is NULL.
- * @param found If not NULL, receives how many keys were found.
- * @return #RDRIVE_OK (even if some keys are absent); errors as
- *         rdrive_store_read().
+ * Thread-safe and lock-free.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
- *   each, `ptr` is NULL or points to `len` readable bytes.
- * - `out` is NULL or points to writable space for `count`
- *   `rdrive_entry *` slots.
- * - `found` is NULL or points to writable space for a `size_t`.
+ * @param[in] store The store.
+ * @param[in] keys Array of `count` keys (NULL allowed when `count` is 0).
+ * @param[in] count Number of keys.
+ * @param[out] out Array of `count` entry slots (NULL allowed when `count`
+ *        is 0): slot i receives the entry of the i-th key, or NULL if it is
+ *        absent. Free each non-NULL entry. On failure every slot is NULL.
+ * @param[out] found NULL, or receives how many keys were found; 0 on
+ *        failure.
+ * @return
+ * - #RDRIVE_OK: the slots are set (also when some keys are absent).
+ * - #RDRIVE_ERR_INVALID_ARG: `store` is NULL, `keys` or `out` is NULL with
+ *   a non-zero `count`, or a key is NULL with a non-zero length.
+ * - #RDRIVE_ERR_CORRUPT: as rdrive_store_read(), for any of the keys.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+ *      each, `ptr` is NULL or points to `len` readable bytes.
+ * @pre `out` is NULL or points to writable space for `count`
+ *      `rdrive_entry *` slots.
+ * @pre `found` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_store_batch_read(const struct rdrive_store *store,
                                       const struct rdrive_bytes *keys,
@@ -967,17 +979,27 @@ rdrive_status rdrive_store_batch_read(const struct rdrive_store *store,
  * without allocating or creating an entry: the cheapest read. The bytes are
  * valid only during the call and must not be written.
  *
- * @return #RDRIVE_OK (view was called once); #RDRIVE_NOT_FOUND (view was not
- *         called); #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
+ * Thread-safe and lock-free; the callback runs on the calling thread and
+ * may call read functions of the same store.
  *
- * Thread-safe and lock-free; the callback may call other read functions.
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[in] view The visitor (see ::rdrive_view_fn).
+ * @param[in] ctx Passed to `view`, untouched.
+ * @return
+ * - #RDRIVE_OK: `view` was called once.
+ * - #RDRIVE_NOT_FOUND: the key is absent or deleted; `view` was not called.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `view` is NULL, or `key` is NULL
+ *   with a non-zero length; `view` was not called.
+ * - #RDRIVE_ERR_CORRUPT: the index points at bytes that are not this key's
+ *   entry: the file was modified by another program.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `view` is NULL or a function that may be called, on the calling
- *   thread, as `view(ctx, ptr, len)` with `ptr` pointing to `len`
- *   read-only bytes.
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `view` is NULL or a function that may be called, on the calling
+ *      thread, as `view(ctx, ptr, len)` with `ptr` pointing to `len`
+ *      read-only bytes.
  */
 rdrive_status rdrive_store_peek(const struct rdrive_store *store,
                                 const uint8_t *key,
@@ -988,20 +1010,31 @@ rdrive_status rdrive_store_peek(const struct rdrive_store *store,
 /**
  * Copies the current value of `key` into `buf`.
  *
- * @param buf Destination of `cap` bytes (NULL allowed when `cap` is 0).
- * @param len Receives the value's length (also when it does not fit); 0
- *        when absent or on other failures.
- * @return #RDRIVE_OK (copied); #RDRIVE_NOT_FOUND;
- *         #RDRIVE_ERR_BUFFER_TOO_SMALL (nothing copied, `*len` is the size
- *         needed); #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
- *
  * Thread-safe; allocates nothing.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `buf` is NULL or points to `cap` writable bytes.
- * - `len` is NULL or points to writable space for a `size_t`.
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[out] buf Destination of `cap` bytes (NULL allowed when `cap` is
+ *        0).
+ * @param[in] cap Size of `buf`.
+ * @param[out] len Receives the value's length (also when it does not fit);
+ *        0 when the key is absent or on other failures.
+ * @return
+ * - #RDRIVE_OK: the value was copied.
+ * - #RDRIVE_NOT_FOUND: the key is absent or deleted.
+ * - #RDRIVE_ERR_BUFFER_TOO_SMALL: nothing was copied; `*len` is the size
+ *   needed.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `len` is NULL, `key` is NULL with a
+ *   non-zero length, `buf` is NULL with a non-zero `cap`, or `cap` exceeds
+ *   `PTRDIFF_MAX`.
+ * - #RDRIVE_ERR_CORRUPT: the index points at bytes that are not this key's
+ *   entry: the file was modified by another program.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `buf` is NULL or points to `cap` writable bytes.
+ * @pre `len` is NULL or points to writable space for a `size_t`.
  */
 rdrive_status rdrive_store_read_into(const struct rdrive_store *store,
                                      const uint8_t *key,
@@ -1014,27 +1047,40 @@ rdrive_status rdrive_store_read_into(const struct rdrive_store *store,
  * The newest entry whose key is still live: the most recent write not
  * overwritten or deleted since. Never a deletion marker.
  *
- * @param out Receives a new entry (free with rdrive_entry_free()); NULL if
- *        none.
- * @return #RDRIVE_OK; #RDRIVE_NOT_FOUND (no live keys);
- *         #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_CORRUPT.
+ * Thread-safe.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for an `rdrive_entry *`.
+ * @param[in] store The store.
+ * @param[out] out Receives a new entry, to be freed with
+ *        rdrive_entry_free(); NULL if there is none or on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is the entry.
+ * - #RDRIVE_NOT_FOUND: the store has no live keys.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ * - #RDRIVE_ERR_CORRUPT: an entry on the way could not be read: the file
+ *   was modified by another program.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for an `rdrive_entry *`.
  */
 rdrive_status rdrive_store_read_last(const struct rdrive_store *store, struct rdrive_entry **out);
 
 /**
  * Whether `key` has a live value.
  *
- * @param out Receives true or false (false on failure).
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+ * Thread-safe and lock-free.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `key` is NULL or points to `key_len` readable bytes.
- * - `out` is NULL or points to writable space for a `bool`.
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[out] out Receives true or false; false on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is set.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL, or `key` is NULL
+ *   with a non-zero length.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `out` is NULL or points to writable space for a `bool`.
  */
 rdrive_status rdrive_store_exists(const struct rdrive_store *store,
                                   const uint8_t *key,
@@ -1044,11 +1090,16 @@ rdrive_status rdrive_store_exists(const struct rdrive_store *store,
 /**
  * Number of live keys.
  *
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+ * Thread-safe and lock-free.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for a `uint64_t`.
+ * @param[in] store The store.
+ * @param[out] out Receives the number; 0 on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is set.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_store_len(const struct rdrive_store *store, uint64_t *out);
 
@@ -1056,11 +1107,16 @@ rdrive_status rdrive_store_len(const struct rdrive_store *store, uint64_t *out);
  * Length of the store's valid data: the file's size (on a read-only open of
  * a file with a torn end, the torn bytes are not counted).
  *
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+ * Thread-safe and lock-free.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for a `uint64_t`.
+ * @param[in] store The store.
+ * @param[out] out Receives the length in bytes; 0 on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is set.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_store_file_size(const struct rdrive_store *store, uint64_t *out);
 
@@ -1068,71 +1124,391 @@ rdrive_status rdrive_store_file_size(const struct rdrive_store *store, uint64_t 
  * Bytes a compaction would reclaim now (overwritten and deleted entries and
  * their padding). Walks the live entries: O(live keys).
  *
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+ * Thread-safe.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for a `uint64_t`.
+ * @param[in] store The store.
+ * @param[out] out Receives the number of bytes; 0 on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is set.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for a `uint64_t`.
  */
 rdrive_status rdrive_store_reclaimable_bytes(const struct rdrive_store *store, uint64_t *out);
 
 /**
- * Makes every write so far durable (fdatasync) and records the durable
- * length beside the file. A no-op on a read-only store.
+ * The value as pointer and length, in place (zero-copy). The bytes are
+ * read-only and stay valid and unchanged until rdrive_entry_free() on this
+ * entry, even after later writes, compaction and rdrive_store_close().
+ * Regular values start on a 64-byte boundary.
  *
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_IO (the handle is
- *         then poisoned; the sync is never retried); #RDRIVE_ERR_POISONED.
+ * Thread-safe.
  *
- * # Safety
- * - `store` is NULL or a live store.
+ * @param[in] entry The entry, or NULL.
+ * @return The value's first byte and length; {NULL, 0} for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
  */
-rdrive_status rdrive_store_sync(struct rdrive_store *store);
+struct rdrive_bytes rdrive_entry_address_range(const struct rdrive_entry *entry);
 
 /**
- * Rewrites the store with only its live entries, reclaiming the space of
- * overwritten and deleted ones, then switches this handle to the new file.
- * The handle keeps working; entries read before stay valid. Readers are not
- * blocked; writers wait until it finishes. A stale temporary file from an
- * earlier crash is discarded, never merged.
+ * Length of the value in bytes.
  *
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG; #RDRIVE_ERR_READ_ONLY;
- *         #RDRIVE_ERR_IO; #RDRIVE_ERR_POISONED.
+ * Thread-safe.
  *
- * # Safety
- * - `store` is NULL or a live store.
+ * @param[in] entry The entry, or NULL.
+ * @return The length; 0 for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
  */
-rdrive_status rdrive_store_compact(struct rdrive_store *store);
+size_t rdrive_entry_size(const struct rdrive_entry *entry);
 
 /**
- * rdrive_store_compact(), calling `progress(ctx, done, total)` (entries
- * copied so far, live entries in all) as it goes. A non-zero return stops
- * it: the store stays as it was and #RDRIVE_ERR_ABORTED is returned.
- * `progress` may be NULL.
+ * Length of the value plus its 20-byte trailer.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `progress` is NULL or a function that may be called, on the calling
- *   thread, as `progress(ctx, done, total)`.
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return The length; 0 for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
  */
-rdrive_status rdrive_store_compact_with_progress(struct rdrive_store *store,
-                                                 rdrive_progress_fn progress,
-                                                 void *ctx);
+size_t rdrive_entry_size_with_metadata(const struct rdrive_entry *entry);
+
+/**
+ * Hash of the entry's key (see rdrive_hash_key()).
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return The key hash; 0 for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
+ */
+uint64_t rdrive_entry_key_hash(const struct rdrive_entry *entry);
+
+/**
+ * Stored CRC-32 of the value.
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return The checksum from the entry's trailer; 0 for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
+ */
+uint32_t rdrive_entry_checksum(const struct rdrive_entry *entry);
+
+/**
+ * Recomputes the value's CRC-32 and compares it with the stored one.
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return true if they match; false if the bytes are damaged or the entry
+ *         is NULL.
+ *
+ * @pre `entry` is NULL or a live entry.
+ */
+bool rdrive_entry_is_valid_checksum(const struct rdrive_entry *entry);
+
+/**
+ * File offset of the value's first byte (in the file the entry was read
+ * from: a later compaction does not change it).
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return The offset; 0 for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
+ */
+uint64_t rdrive_entry_start_offset(const struct rdrive_entry *entry);
+
+/**
+ * File offset one past the value's last byte, where its trailer starts.
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return The offset; 0 for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
+ */
+uint64_t rdrive_entry_end_offset(const struct rdrive_entry *entry);
+
+/**
+ * The entry's decoded trailer.
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return The trailer; all zero for a NULL entry.
+ *
+ * @pre `entry` is NULL or a live entry.
+ */
+struct rdrive_metadata rdrive_entry_metadata(const struct rdrive_entry *entry);
+
+/**
+ * Copies up to `cap` bytes of the value, starting at `offset`, into `buf`:
+ * reads a large value in chunks.
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry.
+ * @param[in] offset Offset in the value of the first byte to copy; at most
+ *        the value's size.
+ * @param[out] buf Destination of `cap` bytes (NULL allowed when nothing is
+ *        to be copied: `cap` is 0 or `offset` is the value's size).
+ * @param[in] cap Size of `buf`.
+ * @param[out] n Receives the number of bytes copied,
+ *        `min(cap, size - offset)`: 0 at the end; 0 on failure.
+ * @return
+ * - #RDRIVE_OK: `*n` bytes were copied.
+ * - #RDRIVE_ERR_INVALID_ARG: `entry` or `n` is NULL, `offset` is past the
+ *   end of the value, or `buf` is NULL while there are bytes to copy.
+ *
+ * @pre `entry` is NULL or a live entry.
+ * @pre `buf` is NULL or points to `cap` writable bytes.
+ * @pre `n` is NULL or points to writable space for a `size_t`.
+ */
+rdrive_status rdrive_entry_read_at(const struct rdrive_entry *entry,
+                                   uint64_t offset,
+                                   uint8_t *buf,
+                                   size_t cap,
+                                   size_t *n);
+
+/**
+ * A second, independent entry for the same bytes: it shares the mapping
+ * and copies nothing. Free both.
+ *
+ * Thread-safe.
+ *
+ * @param[in] entry The entry, or NULL.
+ * @return A new entry, to be freed with rdrive_entry_free(); NULL if
+ *         `entry` is NULL.
+ *
+ * @pre `entry` is NULL or a live entry.
+ */
+struct rdrive_entry *rdrive_entry_clone(const struct rdrive_entry *entry);
+
+/**
+ * Frees an entry. Accepts NULL. Each entry is freed exactly once; its
+ * bytes are invalid afterwards.
+ *
+ * @param[in] entry The entry to free, or NULL. It must not be used again.
+ *
+ * @pre `entry` is NULL or a live entry that no other call is using, and it
+ *      is not used again after this call.
+ */
+void rdrive_entry_free(struct rdrive_entry *entry);
 
 /**
  * Starts a snapshot iteration over the live entries, newest first, one per
- * key. Later writes do not show up in it.
- *
- * @param out Receives a new iterator (free with rdrive_iter_free()).
- * @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG.
+ * key. Later writes do not show up in it. Entries whose bytes no longer
+ * decode (the file was modified by another program) are skipped.
  *
  * Thread-safe to create; the iterator itself is used by one thread at a
  * time. It may outlive the store.
  *
- * # Safety
- * - `store` is NULL or a live store.
- * - `out` is NULL or points to writable space for an `rdrive_iter *`.
+ * @param[in] store The store.
+ * @param[out] out Receives a new iterator, to be freed with
+ *        rdrive_iter_free(); NULL on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is the iterator.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `out` is NULL or points to writable space for an `rdrive_iter *`.
  */
 rdrive_status rdrive_store_iter(const struct rdrive_store *store, struct rdrive_iter **out);
+
+/**
+ * Advances the iterator.
+ *
+ * One thread at a time per iterator.
+ *
+ * @param[in] iter The iterator.
+ * @param[out] out Receives the next entry, to be freed with
+ *        rdrive_entry_free() (it stays valid after rdrive_iter_free()); NULL
+ *        at the end or on failure.
+ * @return
+ * - #RDRIVE_OK: `*out` is the next entry.
+ * - #RDRIVE_NOT_FOUND: the iterator is exhausted.
+ * - #RDRIVE_ERR_INVALID_ARG: `iter` or `out` is NULL.
+ *
+ * @pre `iter` is NULL or a live iterator that no other thread is using.
+ * @pre `out` is NULL or points to writable space for an `rdrive_entry *`.
+ */
+rdrive_status rdrive_iter_next(struct rdrive_iter *iter, struct rdrive_entry **out);
+
+/**
+ * Advances the iterator without creating an entry: the cheapest way to
+ * scan a store (no allocation, no reference counting).
+ *
+ * One thread at a time per iterator.
+ *
+ * @param[in] iter The iterator.
+ * @param[out] value Receives the value's bytes, in place. They stay valid
+ *        and unchanged until rdrive_iter_free() on this iterator (not just
+ *        until the next call), even after the store is closed. {NULL, 0} at
+ *        the end or on failure.
+ * @param[out] key_hash NULL, or receives the entry's key hash; 0 at the
+ *        end or on failure.
+ * @return
+ * - #RDRIVE_OK: `*value` is the next value.
+ * - #RDRIVE_NOT_FOUND: the iterator is exhausted.
+ * - #RDRIVE_ERR_INVALID_ARG: `iter` or `value` is NULL.
+ *
+ * @pre `iter` is NULL or a live iterator that no other thread is using.
+ * @pre `value` is NULL or points to writable space for an ::rdrive_bytes.
+ * @pre `key_hash` is NULL or points to writable space for a `uint64_t`.
+ */
+rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
+                                    struct rdrive_bytes *value,
+                                    uint64_t *key_hash);
+
+/**
+ * Advances the iterator by up to `cap` entries at once, without creating
+ * entries: the fastest way to scan a store from C (one call per batch).
+ *
+ * One thread at a time per iterator.
+ *
+ * @param[in] iter The iterator.
+ * @param[out] values Array of `cap` slots; slot i receives the i-th
+ *        entry's bytes, in place, valid until rdrive_iter_free() (as with
+ *        rdrive_iter_next_view()). Slots past `*count` are left untouched.
+ * @param[out] key_hashes NULL, or an array of `cap` slots receiving the key
+ *        hashes.
+ * @param[in] cap Number of slots: at least 1.
+ * @param[out] count Receives the number of slots filled; 0 at the end or on
+ *        failure.
+ * @return
+ * - #RDRIVE_OK: at least one entry was returned.
+ * - #RDRIVE_NOT_FOUND: the iterator was already exhausted.
+ * - #RDRIVE_ERR_INVALID_ARG: `iter`, `values` or `count` is NULL, or `cap`
+ *   is 0.
+ *
+ * @pre `iter` is NULL or a live iterator that no other thread is using.
+ * @pre `values` is NULL or points to writable space for `cap`
+ *      ::rdrive_bytes.
+ * @pre `key_hashes` is NULL or points to writable space for `cap`
+ *      `uint64_t`.
+ * @pre `count` is NULL or points to writable space for a `size_t`.
+ */
+rdrive_status rdrive_iter_next_batch(struct rdrive_iter *iter,
+                                     struct rdrive_bytes *values,
+                                     uint64_t *key_hashes,
+                                     size_t cap,
+                                     size_t *count);
+
+/**
+ * Frees an iterator. Accepts NULL. Entries it returned stay valid; the
+ * bytes of rdrive_iter_next_view() and rdrive_iter_next_batch() do not.
+ *
+ * @param[in] iter The iterator to free, or NULL. It must not be used
+ *        again.
+ *
+ * @pre `iter` is NULL or a live iterator that no other call is using, and it
+ *      is not used again after this call.
+ */
+void rdrive_iter_free(struct rdrive_iter *iter);
+
+/**
+ * The library's version as one number: MAJOR*1000000 + MINOR*1000 + PATCH.
+ *
+ * Compare with #RDRIVE_VERSION_NUMBER to detect a program built against a
+ * different header than the library it runs with. Thread-safe.
+ *
+ * @return The version number.
+ */
+uint32_t rdrive_version_number(void);
+
+/**
+ * The library's version as a string, e.g. "0.1.0".
+ *
+ * Thread-safe.
+ *
+ * @return A static string; never NULL.
+ */
+const char *rdrive_version_string(void);
+
+/**
+ * A static, human-readable name for `status`. Thread-safe.
+ *
+ * @param[in] status A status code.
+ * @return A static string; never NULL. Unknown codes give
+ *         "unknown status".
+ */
+const char *rdrive_status_str(rdrive_status status);
+
+/**
+ * Detail of the last failed call on this thread: the function, the path,
+ * the offset or OS error involved. A successful call leaves it unchanged.
+ *
+ * Thread-safe: each thread has its own.
+ *
+ * @return The text, owned by the library and valid until the next failing
+ *         call on the same thread; "" if no call has failed on this thread.
+ *         Never NULL.
+ */
+const char *rdrive_last_error(void);
+
+/**
+ * The 64-bit hash that identifies `key` in a store (xxh3-64, seed 0).
+ * Use it with the *_hashed functions to hash a key once.
+ *
+ * Thread-safe.
+ *
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @return The hash. With NULL and a non-zero length: 0, and an error is
+ *         recorded for rdrive_last_error().
+ *
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ */
+uint64_t rdrive_hash_key(const uint8_t *key, size_t key_len);
+
+/**
+ * Builds the 16-byte namespaced form of `key` within namespace `prefix`
+ * (compatible with simd-r-drive's NamespaceHasher): xxh3(prefix) then
+ * xxh3(key), both little-endian. Use the result as an ordinary key.
+ *
+ * Thread-safe.
+ *
+ * @param[in] prefix The namespace's bytes (NULL allowed when `prefix_len`
+ *        is 0).
+ * @param[in] prefix_len Length of the namespace.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[out] out Receives the #RDRIVE_NAMESPACED_KEY_LEN (16) bytes; zeros
+ *        on failure.
+ * @return
+ * - #RDRIVE_OK: `out` holds the namespaced key.
+ * - #RDRIVE_ERR_INVALID_ARG: `out` is NULL, or `prefix` or `key` is NULL
+ *   with a non-zero length.
+ *
+ * @pre `prefix` is NULL or points to `prefix_len` readable bytes.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `out` is NULL or points to 16 writable bytes.
+ */
+rdrive_status rdrive_namespace_key(const uint8_t *prefix,
+                                   size_t prefix_len,
+                                   const uint8_t *key,
+                                   size_t key_len,
+                                   uint8_t *out);
+
+/**
+ * Deliberately triggers an internal error inside the library boundary, so
+ * programs and language bindings can test their handling of that status.
+ * Has no other effect than recording the detail for rdrive_last_error().
+ *
+ * Thread-safe.
+ *
+ * @return #RDRIVE_ERR_PANIC, always.
+ */
+rdrive_status rdrive_debug_panic(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -31,33 +31,11 @@
 
 #define RDRIVE_NOTE_STALE_TEMP_FILE 4
 
-#define SECTOR 512
-
-#define HEADER_LEN 128
-
-
-#define RecoveryNotes_TAIL_DISCARDED 1
-
-#define RecoveryNotes_WATERMARK_DISCARDED 2
-
-#define RecoveryNotes_STALE_TEMP_FILE 4
-
 typedef struct rdrive_entry rdrive_entry;
 
 typedef struct rdrive_iter rdrive_iter;
 
 typedef struct rdrive_store rdrive_store;
-
-typedef struct rdrive_bytes {
-  const uint8_t *ptr;
-  size_t len;
-} rdrive_bytes;
-
-typedef struct rdrive_metadata {
-  uint64_t key_hash;
-  uint64_t prev_offset;
-  uint32_t checksum;
-} rdrive_metadata;
 
 typedef int32_t rdrive_status;
 
@@ -70,9 +48,20 @@ typedef struct rdrive_kv {
 
 typedef intptr_t (*rdrive_read_fn)(void *ctx, uint8_t *buf, size_t cap);
 
-typedef void (*rdrive_view_fn)(void *ctx, const uint8_t *ptr, size_t len);
+typedef struct rdrive_bytes {
+  const uint8_t *ptr;
+  size_t len;
+} rdrive_bytes;
 
 typedef int32_t (*rdrive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+typedef void (*rdrive_view_fn)(void *ctx, const uint8_t *ptr, size_t len);
+
+typedef struct rdrive_metadata {
+  uint64_t key_hash;
+  uint64_t prev_offset;
+  uint32_t checksum;
+} rdrive_metadata;
 
 #define RDRIVE_OK 0
 
@@ -96,66 +85,6 @@ typedef int32_t (*rdrive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 #define RDRIVE_ERR_BUFFER_TOO_SMALL -9
 
-struct rdrive_bytes rdrive_entry_address_range(const struct rdrive_entry *entry);
-
-size_t rdrive_entry_size(const struct rdrive_entry *entry);
-
-size_t rdrive_entry_size_with_metadata(const struct rdrive_entry *entry);
-
-uint64_t rdrive_entry_key_hash(const struct rdrive_entry *entry);
-
-uint32_t rdrive_entry_checksum(const struct rdrive_entry *entry);
-
-bool rdrive_entry_is_valid_checksum(const struct rdrive_entry *entry);
-
-uint64_t rdrive_entry_start_offset(const struct rdrive_entry *entry);
-
-uint64_t rdrive_entry_end_offset(const struct rdrive_entry *entry);
-
-struct rdrive_metadata rdrive_entry_metadata(const struct rdrive_entry *entry);
-
-struct rdrive_entry *rdrive_entry_clone(const struct rdrive_entry *entry);
-
-void rdrive_entry_free(struct rdrive_entry *entry);
-
-rdrive_status rdrive_entry_read_at(const struct rdrive_entry *entry,
-                                   uint64_t offset,
-                                   uint8_t *buf,
-                                   size_t cap,
-                                   size_t *n);
-
-rdrive_status rdrive_iter_next(struct rdrive_iter *iter, struct rdrive_entry **out);
-
-rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
-                                    struct rdrive_bytes *value,
-                                    uint64_t *key_hash);
-
-rdrive_status rdrive_iter_next_batch(struct rdrive_iter *iter,
-                                     struct rdrive_bytes *values,
-                                     uint64_t *key_hashes,
-                                     size_t cap,
-                                     size_t *count);
-
-void rdrive_iter_free(struct rdrive_iter *iter);
-
-uint32_t rdrive_version_number(void);
-
-const char *rdrive_version_string(void);
-
-const char *rdrive_status_str(rdrive_status status);
-
-const char *rdrive_last_error(void);
-
-uint64_t rdrive_hash_key(const uint8_t *key, size_t key_len);
-
-rdrive_status rdrive_namespace_key(const uint8_t *prefix,
-                                   size_t prefix_len,
-                                   const uint8_t *key,
-                                   size_t key_len,
-                                   uint8_t *out);
-
-rdrive_status rdrive_debug_panic(void);
-
 rdrive_status rdrive_store_open(const char *path, uint32_t flags, struct rdrive_store **out);
 
 rdrive_status rdrive_store_open_with_report(const char *path,
@@ -163,13 +92,13 @@ rdrive_status rdrive_store_open_with_report(const char *path,
                                             struct rdrive_store **out,
                                             uint64_t *recovered_bytes);
 
+rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uint64_t *out);
+
 rdrive_status rdrive_store_recovery_notes(const struct rdrive_store *store, uint32_t *out);
 
 const char *rdrive_store_recovery_detail(const struct rdrive_store *store);
 
 void rdrive_store_close(struct rdrive_store *store);
-
-rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uint64_t *out);
 
 rdrive_status rdrive_store_write(struct rdrive_store *store,
                                  const uint8_t *key,
@@ -215,6 +144,14 @@ rdrive_status rdrive_store_transfer(struct rdrive_store *store,
                                     size_t key_len,
                                     struct rdrive_store *target);
 
+rdrive_status rdrive_store_sync(struct rdrive_store *store);
+
+rdrive_status rdrive_store_compact(struct rdrive_store *store);
+
+rdrive_status rdrive_store_compact_with_progress(struct rdrive_store *store,
+                                                 rdrive_progress_fn progress,
+                                                 void *ctx);
+
 rdrive_status rdrive_store_read(const struct rdrive_store *store,
                                 const uint8_t *key,
                                 size_t key_len,
@@ -256,12 +193,64 @@ rdrive_status rdrive_store_file_size(const struct rdrive_store *store, uint64_t 
 
 rdrive_status rdrive_store_reclaimable_bytes(const struct rdrive_store *store, uint64_t *out);
 
-rdrive_status rdrive_store_sync(struct rdrive_store *store);
+struct rdrive_bytes rdrive_entry_address_range(const struct rdrive_entry *entry);
 
-rdrive_status rdrive_store_compact(struct rdrive_store *store);
+size_t rdrive_entry_size(const struct rdrive_entry *entry);
 
-rdrive_status rdrive_store_compact_with_progress(struct rdrive_store *store,
-                                                 rdrive_progress_fn progress,
-                                                 void *ctx);
+size_t rdrive_entry_size_with_metadata(const struct rdrive_entry *entry);
+
+uint64_t rdrive_entry_key_hash(const struct rdrive_entry *entry);
+
+uint32_t rdrive_entry_checksum(const struct rdrive_entry *entry);
+
+bool rdrive_entry_is_valid_checksum(const struct rdrive_entry *entry);
+
+uint64_t rdrive_entry_start_offset(const struct rdrive_entry *entry);
+
+uint64_t rdrive_entry_end_offset(const struct rdrive_entry *entry);
+
+struct rdrive_metadata rdrive_entry_metadata(const struct rdrive_entry *entry);
+
+rdrive_status rdrive_entry_read_at(const struct rdrive_entry *entry,
+                                   uint64_t offset,
+                                   uint8_t *buf,
+                                   size_t cap,
+                                   size_t *n);
+
+struct rdrive_entry *rdrive_entry_clone(const struct rdrive_entry *entry);
+
+void rdrive_entry_free(struct rdrive_entry *entry);
 
 rdrive_status rdrive_store_iter(const struct rdrive_store *store, struct rdrive_iter **out);
+
+rdrive_status rdrive_iter_next(struct rdrive_iter *iter, struct rdrive_entry **out);
+
+rdrive_status rdrive_iter_next_view(struct rdrive_iter *iter,
+                                    struct rdrive_bytes *value,
+                                    uint64_t *key_hash);
+
+rdrive_status rdrive_iter_next_batch(struct rdrive_iter *iter,
+                                     struct rdrive_bytes *values,
+                                     uint64_t *key_hashes,
+                                     size_t cap,
+                                     size_t *count);
+
+void rdrive_iter_free(struct rdrive_iter *iter);
+
+uint32_t rdrive_version_number(void);
+
+const char *rdrive_version_string(void);
+
+const char *rdrive_status_str(rdrive_status status);
+
+const char *rdrive_last_error(void);
+
+uint64_t rdrive_hash_key(const uint8_t *key, size_t key_len);
+
+rdrive_status rdrive_namespace_key(const uint8_t *prefix,
+                                   size_t prefix_len,
+                                   const uint8_t *key,
+                                   size_t key_len,
+                                   uint8_t *out);
+
+rdrive_status rdrive_debug_panic(void);

@@ -44,11 +44,14 @@ fn metadata_of(e: &EntryHandle) -> rdrive_metadata {
 }
 
 /// The value as pointer and length, in place (zero-copy). The bytes are
-/// read-only and stay valid until rdrive_entry_free() on this entry, even
-/// after the store is closed. Regular values start on a 64-byte boundary.
-/// A NULL entry gives {NULL, 0}.
+/// read-only and stay valid and unchanged until rdrive_entry_free() on this
+/// entry, even after later writes, compaction and rdrive_store_close().
+/// Regular values start on a 64-byte boundary.
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The value's first byte and length; {NULL, 0} for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -70,9 +73,12 @@ pub unsafe extern "C" fn rdrive_entry_address_range(entry: *const rdrive_entry) 
     }
 }
 
-/// Length of the value in bytes (0 for a NULL entry).
+/// Length of the value in bytes.
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The length; 0 for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -83,9 +89,12 @@ pub unsafe extern "C" fn rdrive_entry_size(entry: *const rdrive_entry) -> usize 
     unsafe { with_entry("rdrive_entry_size", entry, 0, |e| e.size()) }
 }
 
-/// Length of the value plus its 20-byte trailer (0 for a NULL entry).
+/// Length of the value plus its 20-byte trailer.
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The length; 0 for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -100,9 +109,12 @@ pub unsafe extern "C" fn rdrive_entry_size_with_metadata(entry: *const rdrive_en
     }
 }
 
-/// Hash of the entry's key (see rdrive_hash_key()); 0 for a NULL entry.
+/// Hash of the entry's key (see rdrive_hash_key()).
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The key hash; 0 for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -113,9 +125,12 @@ pub unsafe extern "C" fn rdrive_entry_key_hash(entry: *const rdrive_entry) -> u6
     unsafe { with_entry("rdrive_entry_key_hash", entry, 0, |e| e.key_hash()) }
 }
 
-/// Stored CRC-32 of the value; 0 for a NULL entry.
+/// Stored CRC-32 of the value.
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The checksum from the entry's trailer; 0 for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -126,10 +141,13 @@ pub unsafe extern "C" fn rdrive_entry_checksum(entry: *const rdrive_entry) -> u3
     unsafe { with_entry("rdrive_entry_checksum", entry, 0, |e| e.checksum()) }
 }
 
-/// Recomputes the value's CRC-32 and compares it with the stored one:
-/// false means the bytes are damaged (or the entry is NULL).
+/// Recomputes the value's CRC-32 and compares it with the stored one.
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return true if they match; false if the bytes are damaged or the entry
+///         is NULL.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -144,9 +162,13 @@ pub unsafe extern "C" fn rdrive_entry_is_valid_checksum(entry: *const rdrive_ent
     }
 }
 
-/// File offset of the value's first byte; 0 for a NULL entry.
+/// File offset of the value's first byte (in the file the entry was read
+/// from: a later compaction does not change it).
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The offset; 0 for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -161,10 +183,12 @@ pub unsafe extern "C" fn rdrive_entry_start_offset(entry: *const rdrive_entry) -
     }
 }
 
-/// File offset one past the value's last byte (where its trailer starts);
-/// 0 for a NULL entry.
+/// File offset one past the value's last byte, where its trailer starts.
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The offset; 0 for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -179,9 +203,12 @@ pub unsafe extern "C" fn rdrive_entry_end_offset(entry: *const rdrive_entry) -> 
     }
 }
 
-/// The entry's decoded trailer (all zero for a NULL entry).
+/// The entry's decoded trailer.
 ///
 /// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return The trailer; all zero for a NULL entry.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -196,49 +223,23 @@ pub unsafe extern "C" fn rdrive_entry_metadata(entry: *const rdrive_entry) -> rd
     }
 }
 
-/// A second, independent entry for the same bytes (shares the mapping;
-/// copies nothing). Free both. NULL if `entry` is NULL.
-///
-/// Thread-safe.
-///
-/// # Safety
-/// - `entry` is NULL or a live entry.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rdrive_entry_clone(entry: *const rdrive_entry) -> *mut rdrive_entry {
-    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
-    // function's # Safety, which is `with_entry`'s.
-    unsafe {
-        with_entry("rdrive_entry_clone", entry, std::ptr::null_mut(), |e| {
-            rdrive_entry {
-                entry: e.clone_arc(),
-            }
-            .into_raw()
-        })
-    }
-}
-
-/// Frees an entry. Accepts NULL. Each entry is freed exactly once.
-///
-/// # Safety
-/// - `entry` is NULL or a live entry that no other call is using, and it
-///   is not used again after this call.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rdrive_entry_free(entry: *mut rdrive_entry) {
-    boundary::value("rdrive_entry_free", (), || {
-        // SAFETY: `entry` is NULL or was made by this library with
-        // `into_raw`, is not in use elsewhere and is never used again: the
-        // `entry` bullet of this function's # Safety.
-        unsafe { rdrive_entry::free(entry) }
-    })
-}
-
 /// Copies up to `cap` bytes of the value, starting at `offset`, into `buf`:
 /// reads a large value in chunks.
 ///
-/// @param n Receives the number of bytes copied: `min(cap, size - offset)`,
-///        0 at the end.
-/// @return #RDRIVE_OK; #RDRIVE_ERR_INVALID_ARG (NULL pointer, or `offset`
-///         past the end of the value).
+/// Thread-safe.
+///
+/// @param[in] entry The entry.
+/// @param[in] offset Offset in the value of the first byte to copy; at most
+///        the value's size.
+/// @param[out] buf Destination of `cap` bytes (NULL allowed when nothing is
+///        to be copied: `cap` is 0 or `offset` is the value's size).
+/// @param[in] cap Size of `buf`.
+/// @param[out] n Receives the number of bytes copied,
+///        `min(cap, size - offset)`: 0 at the end; 0 on failure.
+/// @return
+/// - #RDRIVE_OK: `*n` bytes were copied.
+/// - #RDRIVE_ERR_INVALID_ARG: `entry` or `n` is NULL, `offset` is past the
+///   end of the value, or `buf` is NULL while there are bytes to copy.
 ///
 /// # Safety
 /// - `entry` is NULL or a live entry.
@@ -273,5 +274,48 @@ pub unsafe extern "C" fn rdrive_entry_read_at(
         }
         *n = count;
         Ok(RDRIVE_OK)
+    })
+}
+
+/// A second, independent entry for the same bytes: it shares the mapping
+/// and copies nothing. Free both.
+///
+/// Thread-safe.
+///
+/// @param[in] entry The entry, or NULL.
+/// @return A new entry, to be freed with rdrive_entry_free(); NULL if
+///         `entry` is NULL.
+///
+/// # Safety
+/// - `entry` is NULL or a live entry.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_entry_clone(entry: *const rdrive_entry) -> *mut rdrive_entry {
+    // SAFETY: `entry` is NULL or live: the `entry` bullet of this
+    // function's # Safety, which is `with_entry`'s.
+    unsafe {
+        with_entry("rdrive_entry_clone", entry, std::ptr::null_mut(), |e| {
+            rdrive_entry {
+                entry: e.clone_arc(),
+            }
+            .into_raw()
+        })
+    }
+}
+
+/// Frees an entry. Accepts NULL. Each entry is freed exactly once; its
+/// bytes are invalid afterwards.
+///
+/// @param[in] entry The entry to free, or NULL. It must not be used again.
+///
+/// # Safety
+/// - `entry` is NULL or a live entry that no other call is using, and it
+///   is not used again after this call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_entry_free(entry: *mut rdrive_entry) {
+    boundary::value("rdrive_entry_free", (), || {
+        // SAFETY: `entry` is NULL or was made by this library with
+        // `into_raw`, is not in use elsewhere and is never used again: the
+        // `entry` bullet of this function's # Safety.
+        unsafe { rdrive_entry::free(entry) }
     })
 }

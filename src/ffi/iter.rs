@@ -1,16 +1,61 @@
-//! `rdrive_iter_*`: snapshot iteration.
+//! `rdrive_store_iter()` and `rdrive_iter_*`: snapshot iteration.
 
 use super::boundary::{self, borrow_mut, call};
+use super::store::store_ref;
 use super::*;
+
+/// Starts a snapshot iteration over the live entries, newest first, one per
+/// key. Later writes do not show up in it. Entries whose bytes no longer
+/// decode (the file was modified by another program) are skipped.
+///
+/// Thread-safe to create; the iterator itself is used by one thread at a
+/// time. It may outlive the store.
+///
+/// @param[in] store The store.
+/// @param[out] out Receives a new iterator, to be freed with
+///        rdrive_iter_free(); NULL on failure.
+/// @return
+/// - #RDRIVE_OK: `*out` is the iterator.
+/// - #RDRIVE_ERR_INVALID_ARG: `store` or `out` is NULL.
+///
+/// # Safety
+/// - `store` is NULL or a live store.
+/// - `out` is NULL or points to writable space for an `rdrive_iter *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_iter(
+    store: *const rdrive_store,
+    out: *mut *mut rdrive_iter,
+) -> rdrive_status {
+    call("rdrive_store_iter", || {
+        // SAFETY: `out` is NULL or a writable `rdrive_iter *` and `store` is
+        // NULL or live: the `out` and `store` bullets of this function's
+        // # Safety.
+        let (out, store) = unsafe {
+            (
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                store_ref(store)?,
+            )
+        };
+        *out = rdrive_iter {
+            iter: store.iter_entries(),
+        }
+        .into_raw();
+        Ok(RDRIVE_OK)
+    })
+}
 
 /// Advances the iterator.
 ///
-/// @param out Receives the next entry (free it with rdrive_entry_free()), or
-///        NULL at the end.
-/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND when exhausted;
-///         #RDRIVE_ERR_INVALID_ARG.
-///
 /// One thread at a time per iterator.
+///
+/// @param[in] iter The iterator.
+/// @param[out] out Receives the next entry, to be freed with
+///        rdrive_entry_free() (it stays valid after rdrive_iter_free()); NULL
+///        at the end or on failure.
+/// @return
+/// - #RDRIVE_OK: `*out` is the next entry.
+/// - #RDRIVE_NOT_FOUND: the iterator is exhausted.
+/// - #RDRIVE_ERR_INVALID_ARG: `iter` or `out` is NULL.
 ///
 /// # Safety
 /// - `iter` is NULL or a live iterator that no other thread is using.
@@ -43,14 +88,19 @@ pub unsafe extern "C" fn rdrive_iter_next(
 /// Advances the iterator without creating an entry: the cheapest way to
 /// scan a store (no allocation, no reference counting).
 ///
-/// @param value Receives the value's bytes, in place. They stay valid and
-///        unchanged until rdrive_iter_free() on this iterator (not just until
-///        the next call), even after the store is closed. {NULL, 0} at the end.
-/// @param key_hash If not NULL, receives the entry's key hash.
-/// @return #RDRIVE_OK; #RDRIVE_NOT_FOUND when exhausted;
-///         #RDRIVE_ERR_INVALID_ARG.
-///
 /// One thread at a time per iterator.
+///
+/// @param[in] iter The iterator.
+/// @param[out] value Receives the value's bytes, in place. They stay valid
+///        and unchanged until rdrive_iter_free() on this iterator (not just
+///        until the next call), even after the store is closed. {NULL, 0} at
+///        the end or on failure.
+/// @param[out] key_hash NULL, or receives the entry's key hash; 0 at the
+///        end or on failure.
+/// @return
+/// - #RDRIVE_OK: `*value` is the next value.
+/// - #RDRIVE_NOT_FOUND: the iterator is exhausted.
+/// - #RDRIVE_ERR_INVALID_ARG: `iter` or `value` is NULL.
 ///
 /// # Safety
 /// - `iter` is NULL or a live iterator that no other thread is using.
@@ -99,17 +149,22 @@ pub unsafe extern "C" fn rdrive_iter_next_view(
 /// Advances the iterator by up to `cap` entries at once, without creating
 /// entries: the fastest way to scan a store from C (one call per batch).
 ///
-/// @param values Array of `cap` slots; slot i receives the i-th entry's
-///        bytes, in place, valid until rdrive_iter_free() (as with
-///        rdrive_iter_next_view()).
-/// @param key_hashes NULL, or an array of `cap` slots receiving the key
-///        hashes.
-/// @param count Receives the number of slots filled (0 at the end).
-/// @return #RDRIVE_OK when at least one entry was returned;
-///         #RDRIVE_NOT_FOUND when the iterator was already exhausted;
-///         #RDRIVE_ERR_INVALID_ARG (NULL pointer, or `cap` 0).
-///
 /// One thread at a time per iterator.
+///
+/// @param[in] iter The iterator.
+/// @param[out] values Array of `cap` slots; slot i receives the i-th
+///        entry's bytes, in place, valid until rdrive_iter_free() (as with
+///        rdrive_iter_next_view()). Slots past `*count` are left untouched.
+/// @param[out] key_hashes NULL, or an array of `cap` slots receiving the key
+///        hashes.
+/// @param[in] cap Number of slots: at least 1.
+/// @param[out] count Receives the number of slots filled; 0 at the end or on
+///        failure.
+/// @return
+/// - #RDRIVE_OK: at least one entry was returned.
+/// - #RDRIVE_NOT_FOUND: the iterator was already exhausted.
+/// - #RDRIVE_ERR_INVALID_ARG: `iter`, `values` or `count` is NULL, or `cap`
+///   is 0.
 ///
 /// # Safety
 /// - `iter` is NULL or a live iterator that no other thread is using.
@@ -167,7 +222,11 @@ pub unsafe extern "C" fn rdrive_iter_next_batch(
     })
 }
 
-/// Frees an iterator. Accepts NULL. Entries it returned stay valid.
+/// Frees an iterator. Accepts NULL. Entries it returned stay valid; the
+/// bytes of rdrive_iter_next_view() and rdrive_iter_next_batch() do not.
+///
+/// @param[in] iter The iterator to free, or NULL. It must not be used
+///        again.
 ///
 /// # Safety
 /// - `iter` is NULL or a live iterator that no other call is using, and it

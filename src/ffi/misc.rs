@@ -25,19 +25,28 @@ const VERSION_NUMBER: u32 = parse(env!("CARGO_PKG_VERSION_MAJOR")) * 1_000_000
 ///
 /// Compare with #RDRIVE_VERSION_NUMBER to detect a program built against a
 /// different header than the library it runs with. Thread-safe.
+///
+/// @return The version number.
 #[unsafe(no_mangle)]
 pub extern "C" fn rdrive_version_number() -> u32 {
     VERSION_NUMBER
 }
 
-/// The library's version as a static string, e.g. "0.1.0". Never NULL.
+/// The library's version as a string, e.g. "0.1.0".
+///
+/// Thread-safe.
+///
+/// @return A static string; never NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn rdrive_version_string() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
-/// A static, human-readable name for `status`. Never NULL; unknown codes
-/// give "unknown status". Thread-safe.
+/// A static, human-readable name for `status`. Thread-safe.
+///
+/// @param[in] status A status code.
+/// @return A static string; never NULL. Unknown codes give
+///         "unknown status".
 #[unsafe(no_mangle)]
 pub extern "C" fn rdrive_status_str(status: rdrive_status) -> *const c_char {
     let text: &'static str = match status {
@@ -58,10 +67,13 @@ pub extern "C" fn rdrive_status_str(status: rdrive_status) -> *const c_char {
 }
 
 /// Detail of the last failed call on this thread: the function, the path,
-/// the offset or OS error involved. "" if no call has failed on this thread.
+/// the offset or OS error involved. A successful call leaves it unchanged.
 ///
-/// The string is owned by the library and stays valid until the next failing
-/// call on the same thread. Never NULL.
+/// Thread-safe: each thread has its own.
+///
+/// @return The text, owned by the library and valid until the next failing
+///         call on the same thread; "" if no call has failed on this thread.
+///         Never NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn rdrive_last_error() -> *const c_char {
     boundary::value("rdrive_last_error", c"".as_ptr(), boundary::last_error_ptr)
@@ -70,8 +82,12 @@ pub extern "C" fn rdrive_last_error() -> *const c_char {
 /// The 64-bit hash that identifies `key` in a store (xxh3-64, seed 0).
 /// Use it with the *_hashed functions to hash a key once.
 ///
-/// `key` may be NULL when `key_len` is 0. With NULL and a non-zero length it
-/// returns 0 and records an error for rdrive_last_error().
+/// Thread-safe.
+///
+/// @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+/// @param[in] key_len Length of the key.
+/// @return The hash. With NULL and a non-zero length: 0, and an error is
+///         recorded for rdrive_last_error().
 ///
 /// # Safety
 /// - `key` is NULL or points to `key_len` readable bytes.
@@ -94,8 +110,19 @@ pub unsafe extern "C" fn rdrive_hash_key(key: *const u8, key_len: usize) -> u64 
 /// (compatible with simd-r-drive's NamespaceHasher): xxh3(prefix) then
 /// xxh3(key), both little-endian. Use the result as an ordinary key.
 ///
-/// @param out 16 writable bytes.
-/// @return #RDRIVE_OK, or #RDRIVE_ERR_INVALID_ARG for a NULL pointer.
+/// Thread-safe.
+///
+/// @param[in] prefix The namespace's bytes (NULL allowed when `prefix_len`
+///        is 0).
+/// @param[in] prefix_len Length of the namespace.
+/// @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+/// @param[in] key_len Length of the key.
+/// @param[out] out Receives the #RDRIVE_NAMESPACED_KEY_LEN (16) bytes; zeros
+///        on failure.
+/// @return
+/// - #RDRIVE_OK: `out` holds the namespaced key.
+/// - #RDRIVE_ERR_INVALID_ARG: `out` is NULL, or `prefix` or `key` is NULL
+///   with a non-zero length.
 ///
 /// # Safety
 /// - `prefix` is NULL or points to `prefix_len` readable bytes.
@@ -110,15 +137,16 @@ pub unsafe extern "C" fn rdrive_namespace_key(
     out: *mut u8,
 ) -> rdrive_status {
     boundary::call("rdrive_namespace_key", || {
-        // SAFETY: `prefix` and `key` are NULL or point to `prefix_len` and
-        // `key_len` readable bytes, and `out` is NULL or 16 writable bytes
-        // (a `[u8; 16]` needs no alignment): the `prefix`, `key` and `out`
-        // bullets of this function's # Safety.
-        let (prefix, key, out) = unsafe {
+        // SAFETY: `out` is NULL or 16 writable bytes (a `[u8; 16]` needs no
+        // alignment), and `prefix` and `key` are NULL or point to
+        // `prefix_len` and `key_len` readable bytes: the `out`, `prefix` and
+        // `key` bullets of this function's # Safety. (`out` is cleared
+        // first, so a failure leaves zeros in it.)
+        let (out, prefix, key) = unsafe {
             (
+                boundary::out(out.cast::<[u8; 16]>(), [0; 16], "out")?,
                 bytes(prefix, prefix_len, "prefix")?,
                 bytes(key, key_len, "key")?,
-                boundary::out(out.cast::<[u8; 16]>(), [0; 16], "out")?,
             )
         };
         *out = NamespaceHasher::new(prefix).namespace(key);
@@ -126,9 +154,13 @@ pub unsafe extern "C" fn rdrive_namespace_key(
     })
 }
 
-/// Deliberately triggers an internal error inside the library boundary and
-/// returns #RDRIVE_ERR_PANIC, so programs and language bindings can test
-/// their handling of that status. Has no other effect.
+/// Deliberately triggers an internal error inside the library boundary, so
+/// programs and language bindings can test their handling of that status.
+/// Has no other effect than recording the detail for rdrive_last_error().
+///
+/// Thread-safe.
+///
+/// @return #RDRIVE_ERR_PANIC, always.
 #[unsafe(no_mangle)]
 pub extern "C" fn rdrive_debug_panic() -> rdrive_status {
     boundary::call("rdrive_debug_panic", || {

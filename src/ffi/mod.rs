@@ -23,14 +23,26 @@
 //!
 //! Each export converts its pointers in one `unsafe` block whose `SAFETY`
 //! comment names the bullets it relies on.
+//!
+//! The docs of the exports are the header's: Doxygen commands such as
+//! `@param[in]` (which rustdoc would take for links), and a `# Safety`
+//! section that `build.rs` turns into `@pre` lines. cbindgen writes the
+//! functions in the order it meets them: the modules below are declared in
+//! the order a reader meets the API (open and close, write, read, entries,
+//! iteration, the rest), each on its own so rustfmt keeps that order.
 
 #![allow(non_camel_case_types)]
+#![allow(rustdoc::broken_intra_doc_links)]
 
 mod boundary;
-mod entry;
-mod iter;
-mod misc;
+
 mod store;
+
+mod entry;
+
+mod iter;
+
+mod misc;
 
 pub use entry::*;
 pub use iter::*;
