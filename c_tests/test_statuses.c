@@ -112,17 +112,30 @@ int main(void) {
     CHECK(n > 10);
     rdrive_store_close(again);
 
-    /* Each code has its own text; unknown codes are named as such. */
-    const rdrive_status all[] = {RDRIVE_OK, RDRIVE_NOT_FOUND, RDRIVE_ERR_INVALID_ARG, RDRIVE_ERR_IO,
-                                 RDRIVE_ERR_CORRUPT, RDRIVE_ERR_LOCKED, RDRIVE_ERR_READ_ONLY,
-                                 RDRIVE_ERR_POISONED, RDRIVE_ERR_ABORTED, RDRIVE_ERR_PANIC,
-                                 RDRIVE_ERR_BUFFER_TOO_SMALL};
+    /* Each code has its own text, "NAME: what it means"; unknown codes are
+     * named as such. */
+#define STATUS_ROW(code) {code, #code}
+    static const struct {
+        rdrive_status code;
+        const char *name;
+    } all[] = {STATUS_ROW(RDRIVE_OK), STATUS_ROW(RDRIVE_NOT_FOUND),
+               STATUS_ROW(RDRIVE_ERR_INVALID_ARG), STATUS_ROW(RDRIVE_ERR_IO),
+               STATUS_ROW(RDRIVE_ERR_CORRUPT), STATUS_ROW(RDRIVE_ERR_LOCKED),
+               STATUS_ROW(RDRIVE_ERR_READ_ONLY), STATUS_ROW(RDRIVE_ERR_POISONED),
+               STATUS_ROW(RDRIVE_ERR_ABORTED), STATUS_ROW(RDRIVE_ERR_PANIC),
+               STATUS_ROW(RDRIVE_ERR_BUFFER_TOO_SMALL)};
+#undef STATUS_ROW
     const size_t count = sizeof all / sizeof all[0];
     for (size_t i = 0; i < count; i++) {
-        CHECK(rdrive_status_str(all[i]) != NULL);
-        CHECK(strcmp(rdrive_status_str(all[i]), "unknown status") != 0);
-        for (size_t j = 0; j < i; j++) CHECK(strcmp(rdrive_status_str(all[i]), rdrive_status_str(all[j])) != 0);
+        const char *s_text = rdrive_status_str(all[i].code);
+        const size_t n = strlen(all[i].name);
+        CHECK(s_text != NULL);
+        CHECK(strncmp(s_text, all[i].name, n) == 0);
+        CHECK(strncmp(s_text + n, ": ", 2) == 0 && s_text[n + 2] != '\0');
+        for (size_t j = 0; j < i; j++) CHECK(strcmp(s_text, rdrive_status_str(all[j].code)) != 0);
     }
+    CHECK(strcmp(rdrive_status_str(RDRIVE_OK), "RDRIVE_OK: ok") == 0);
+    CHECK(strcmp(rdrive_status_str(RDRIVE_ERR_IO), "RDRIVE_ERR_IO: I/O error") == 0);
     CHECK(strcmp(rdrive_status_str(-1000), "unknown status") == 0);
 
     remove_tree(dir);

@@ -15,8 +15,10 @@
  * - Every fallible function returns an ::rdrive_status: #RDRIVE_OK (0),
  *   #RDRIVE_NOT_FOUND (1, not an error: key absent, iterator exhausted), or a
  *   negative RDRIVE_ERR_* code. Codes are never renumbered; treat unknown
- *   negative codes as errors. rdrive_status_str() names a code;
- *   rdrive_last_error() gives the detail of the last failure on this thread.
+ *   negative codes as errors. rdrive_status_str() names a code and says
+ *   what it means ("RDRIVE_ERR_IO: I/O error"); rdrive_last_error() gives
+ *   the detail of the last failure on this thread and rdrive_last_os_error()
+ *   its operating-system error number (errno), if it had one.
  * - Each function's @return lists the statuses it can return and when. Any
  *   function that returns an ::rdrive_status may also return
  *   #RDRIVE_ERR_PANIC (an internal bug, caught); the lists leave it out.
@@ -299,20 +301,24 @@ typedef struct rdrive_metadata {
 #define RDRIVE_NOT_FOUND 1
 
 /**
- * A pointer was NULL where that is not allowed, a length or flag is out of
- * range, or a value breaks a rule (empty, or the single byte 0x00). Nothing
- * was changed.
+ * An argument or the call itself is not acceptable: a pointer is NULL where
+ * that is not allowed, a length, count or flag is out of range, a value
+ * breaks a rule (empty, or the single byte 0x00), a path names something
+ * other than a regular file, or a callback running inside a write or
+ * compaction called a writing function of the same store (detail
+ * "re-entrant call"). Nothing was changed.
  */
 #define RDRIVE_ERR_INVALID_ARG (-1)
 
 /**
- * The operating system reported an error (see rdrive_last_error()).
+ * The operating system reported an error: rdrive_last_error() describes it
+ * and rdrive_last_os_error() gives its number.
  */
 #define RDRIVE_ERR_IO (-2)
 
 /**
- * The file is not a store, or data that was known durable is damaged. The
- * file was not modified.
+ * The file is not a store, or data in it is damaged or was changed by
+ * another program. rdrive modified nothing.
  */
 #define RDRIVE_ERR_CORRUPT (-3)
 
@@ -328,13 +334,15 @@ typedef struct rdrive_metadata {
 #define RDRIVE_ERR_READ_ONLY (-5)
 
 /**
- * An earlier write or sync on this handle failed; it refuses further writes.
- * Close and reopen the store.
+ * An earlier write or sync on this handle failed once bytes may have
+ * reached the file; the handle refuses further writes (reads still work).
+ * Close and reopen the store to recover from what is on disk.
  */
 #define RDRIVE_ERR_POISONED (-6)
 
 /**
- * A callback failed or asked to stop; nothing was committed.
+ * A callback (a stream's reader, a compaction's progress) failed or asked
+ * to stop; nothing was committed.
  */
 #define RDRIVE_ERR_ABORTED (-7)
 
@@ -1435,11 +1443,14 @@ uint32_t rdrive_version_number(void);
 const char *rdrive_version_string(void);
 
 /**
- * A static, human-readable name for `status`. Thread-safe.
+ * The name and meaning of `status` as one static string, "NAME: text":
+ * for example "RDRIVE_ERR_IO: I/O error" or "RDRIVE_OK: ok". Codes this
+ * library does not know give "unknown status".
+ *
+ * Thread-safe.
  *
  * @param[in] status A status code.
- * @return A static string; never NULL. Unknown codes give
- *         "unknown status".
+ * @return A static string; never NULL.
  */
 const char *rdrive_status_str(rdrive_status status);
 
@@ -1454,6 +1465,22 @@ const char *rdrive_status_str(rdrive_status status);
  *         Never NULL.
  */
 const char *rdrive_last_error(void);
+
+/**
+ * The operating system's error number (errno) behind the last failed call
+ * on this thread, for a program that must tell failures apart: ENOSPC
+ * when a write found the disk full, EACCES when an open was refused, ENOENT
+ * for a missing file. Recorded together with rdrive_last_error(): a
+ * successful call leaves it unchanged, so read it right after the call
+ * that failed.
+ *
+ * Thread-safe: each thread has its own.
+ *
+ * @return The error number; 0 if that failure had no OS error (every
+ *         status but #RDRIVE_ERR_IO, and an #RDRIVE_ERR_IO the library
+ *         detected itself), or if no call has failed on this thread.
+ */
+int rdrive_last_os_error(void);
 
 /**
  * The 64-bit hash that identifies `key` in a store (xxh3-64, seed 0).

@@ -1,5 +1,7 @@
 //! The one error type. Each variant corresponds to exactly one C status code
-//! (`RDRIVE_ERR_*`); "key not found" is not an error (`Ok(None)`/`Ok(false)`).
+//! (`RDRIVE_ERR_*`; the status table and the mapping live in
+//! `src/ffi/status.rs`); "key not found" is not an error
+//! (`Ok(None)`/`Ok(false)`).
 
 use std::fmt;
 use std::io;
@@ -66,6 +68,16 @@ impl Error {
         Error::Io {
             context: context.into(),
             source,
+        }
+    }
+
+    /// The operating system's error number (errno) behind this error, if
+    /// it has one: only [`Error::Io`] carries one, and not every I/O error
+    /// comes from the operating system.
+    pub fn raw_os_error(&self) -> Option<i32> {
+        match self {
+            Error::Io { source, .. } => source.raw_os_error(),
+            _ => None,
         }
     }
 }

@@ -245,6 +245,8 @@ const char *rdrive_status_str(rdrive_status status);
 
 const char *rdrive_last_error(void);
 
+int rdrive_last_os_error(void);
+
 uint64_t rdrive_hash_key(const uint8_t *key, size_t key_len);
 
 rdrive_status rdrive_namespace_key(const uint8_t *prefix,

@@ -1,53 +1,68 @@
 //! The one boundary every export goes through: panics caught, pointers
-//! checked, errors mapped to statuses and described in a thread-local
-//! message.
+//! checked, errors mapped to statuses (through the status table) and
+//! described in thread-local state: a message and the OS error number.
 
 use std::cell::RefCell;
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::{CStr, CString, c_char, c_int};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use super::status::status_of;
 use super::*;
 use crate::Error;
 
+/// What the last failed call on a thread left behind, for
+/// rdrive_last_error() and rdrive_last_os_error().
+#[derive(Default)]
+struct LastFailure {
+    /// "function: detail".
+    detail: CString,
+    /// The OS error number (errno), 0 when the failure had none.
+    os_error: c_int,
+}
+
 thread_local! {
-    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    static LAST_FAILURE: RefCell<LastFailure> = RefCell::new(LastFailure::default());
 }
 
-/// The status for a Rust error: one code per variant.
-pub(crate) fn status_of(e: &Error) -> rdrive_status {
-    match e {
-        Error::InvalidArgument(_) => RDRIVE_ERR_INVALID_ARG,
-        Error::Io { .. } => RDRIVE_ERR_IO,
-        Error::Corrupt { .. } => RDRIVE_ERR_CORRUPT,
-        Error::Locked { .. } => RDRIVE_ERR_LOCKED,
-        Error::ReadOnly => RDRIVE_ERR_READ_ONLY,
-        Error::Poisoned { .. } => RDRIVE_ERR_POISONED,
-        Error::Aborted { .. } => RDRIVE_ERR_ABORTED,
-    }
-}
-
-/// Records the detail of a failed call for `rdrive_last_error`.
-pub(crate) fn set_last_error(function: &str, detail: &str) {
+/// Records a failed call: its detail for rdrive_last_error() and its OS
+/// error number (0 for none) for rdrive_last_os_error(). A successful call
+/// records nothing, so both describe the last *failed* call.
+pub(crate) fn record_failure(function: &str, detail: &str, os_error: c_int) {
     let text = format!("{function}: {detail}").replace('\0', "\\0");
-    let text = CString::new(text).unwrap_or_default();
+    let detail = CString::new(text).unwrap_or_default();
     // During thread teardown the slot may be gone: the detail is lost, the
     // status still tells what happened.
-    let _ = LAST_ERROR.try_with(|cell| {
+    let _ = LAST_FAILURE.try_with(|cell| {
         if let Ok(mut slot) = cell.try_borrow_mut() {
-            *slot = text;
+            *slot = LastFailure { detail, os_error };
         }
     });
+}
+
+/// Records `e` as the failure of `function` and returns its status.
+pub(crate) fn record_error(function: &str, e: &Error) -> rdrive_status {
+    record_failure(function, &e.to_string(), e.raw_os_error().unwrap_or(0));
+    status_of(e)
 }
 
 pub(crate) fn last_error_ptr() -> *const c_char {
     // The CString lives in this thread's slot until the next failure on this
     // thread replaces it, as the header documents. While the thread is being
     // torn down the slot may be gone: then there is no detail to give.
-    LAST_ERROR
-        .try_with(|cell| cell.try_borrow().map(|s| s.as_ptr()).ok())
+    LAST_FAILURE
+        .try_with(|cell| cell.try_borrow().map(|s| s.detail.as_ptr()).ok())
         .ok()
         .flatten()
         .unwrap_or(c"".as_ptr())
+}
+
+pub(crate) fn last_os_error() -> c_int {
+    // As for the detail: 0 once the thread's slot is gone.
+    LAST_FAILURE
+        .try_with(|cell| cell.try_borrow().map(|s| s.os_error).ok())
+        .ok()
+        .flatten()
+        .unwrap_or(0)
 }
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
@@ -61,8 +76,8 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs the body of a status-returning export. `Ok(status)` is returned as
-/// is (#RDRIVE_OK, #RDRIVE_NOT_FOUND); an `Err` is described for
-/// `rdrive_last_error` and mapped to its status; a panic becomes
+/// is (#RDRIVE_OK, #RDRIVE_NOT_FOUND); an `Err` is recorded (see
+/// [`record_error`]) and mapped to its status; a panic becomes
 /// #RDRIVE_ERR_PANIC.
 pub(crate) fn call(
     function: &'static str,
@@ -70,14 +85,12 @@ pub(crate) fn call(
 ) -> rdrive_status {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(status)) => status,
-        Ok(Err(e)) => {
-            set_last_error(function, &e.to_string());
-            status_of(&e)
-        }
+        Ok(Err(e)) => record_error(function, &e),
         Err(payload) => {
-            set_last_error(
+            record_failure(
                 function,
                 &format!("internal error: {}", panic_text(&*payload)),
+                0,
             );
             RDRIVE_ERR_PANIC
         }
@@ -90,9 +103,10 @@ pub(crate) fn value<T>(function: &'static str, fallback: T, body: impl FnOnce() 
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(v) => v,
         Err(payload) => {
-            set_last_error(
+            record_failure(
                 function,
                 &format!("internal error: {}", panic_text(&*payload)),
+                0,
             );
             fallback
         }
@@ -273,35 +287,6 @@ pub(crate) unsafe fn path<'a>(ptr: *const c_char) -> Result<&'a std::path::Path,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn each_error_kind_has_its_own_status() {
-        let errors = [
-            Error::InvalidArgument(String::new()),
-            Error::io("x", std::io::Error::other("y")),
-            Error::Corrupt {
-                path: "p".into(),
-                offset: 0,
-                reason: String::new(),
-            },
-            Error::Locked { path: "p".into() },
-            Error::ReadOnly,
-            Error::Poisoned {
-                reason: String::new(),
-            },
-            Error::Aborted {
-                reason: String::new(),
-            },
-        ];
-        let mut codes: Vec<rdrive_status> = errors.iter().map(status_of).collect();
-        codes.push(RDRIVE_ERR_PANIC);
-        codes.push(RDRIVE_ERR_BUFFER_TOO_SMALL);
-        let n = codes.len();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), n, "statuses are unique");
-        assert!(codes.iter().all(|&c| c < 0));
-    }
 
     #[test]
     fn a_panic_in_a_body_becomes_the_panic_status_with_a_message() {

@@ -35,6 +35,7 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 mod boundary;
+mod status;
 
 mod store;
 
@@ -47,43 +48,12 @@ mod misc;
 pub use entry::*;
 pub use iter::*;
 pub use misc::*;
+pub use status::*;
 pub use store::*;
 
 use std::ffi::c_void;
 
 use crate::{EntryHandle, EntryIter, Store};
-
-/// Result of a fallible call: #RDRIVE_OK, #RDRIVE_NOT_FOUND, or a negative
-/// RDRIVE_ERR_* code.
-pub type rdrive_status = i32;
-
-/// Success.
-pub const RDRIVE_OK: rdrive_status = 0;
-/// Not an error: the key is absent (or deleted), or an iterator is exhausted.
-pub const RDRIVE_NOT_FOUND: rdrive_status = 1;
-/// A pointer was NULL where that is not allowed, a length or flag is out of
-/// range, or a value breaks a rule (empty, or the single byte 0x00). Nothing
-/// was changed.
-pub const RDRIVE_ERR_INVALID_ARG: rdrive_status = -1;
-/// The operating system reported an error (see rdrive_last_error()).
-pub const RDRIVE_ERR_IO: rdrive_status = -2;
-/// The file is not a store, or data that was known durable is damaged. The
-/// file was not modified.
-pub const RDRIVE_ERR_CORRUPT: rdrive_status = -3;
-/// Another handle, in this or another process, has the store open for
-/// writing.
-pub const RDRIVE_ERR_LOCKED: rdrive_status = -4;
-/// A write was attempted on a store opened with #RDRIVE_OPEN_READ_ONLY.
-pub const RDRIVE_ERR_READ_ONLY: rdrive_status = -5;
-/// An earlier write or sync on this handle failed; it refuses further writes.
-/// Close and reopen the store.
-pub const RDRIVE_ERR_POISONED: rdrive_status = -6;
-/// A callback failed or asked to stop; nothing was committed.
-pub const RDRIVE_ERR_ABORTED: rdrive_status = -7;
-/// An internal error (a bug) was caught at the library boundary.
-pub const RDRIVE_ERR_PANIC: rdrive_status = -8;
-/// The caller's buffer is too small; the required size was reported.
-pub const RDRIVE_ERR_BUFFER_TOO_SMALL: rdrive_status = -9;
 
 /// Alignment of every regular value's first byte, in the file and in memory.
 pub const RDRIVE_PAYLOAD_ALIGNMENT: usize = 64;

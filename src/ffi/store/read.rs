@@ -292,9 +292,10 @@ pub unsafe extern "C" fn rdrive_store_read_into(
             }
             Some(Err(needed)) => {
                 *len_out = needed;
-                boundary::set_last_error(
+                boundary::record_failure(
                     "rdrive_store_read_into",
                     &format!("value is {needed} bytes, buffer holds {cap}"),
+                    0,
                 );
                 Ok(RDRIVE_ERR_BUFFER_TOO_SMALL)
             }
