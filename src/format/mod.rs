@@ -25,6 +25,7 @@
 use std::ops::Range;
 
 pub mod index_cache;
+pub(crate) mod lock_page;
 pub mod watermark;
 
 /// Alignment of every regular payload's first byte, in bytes.
@@ -52,7 +53,8 @@ static ZERO_PAD: [u8; PAYLOAD_ALIGNMENT as usize] = [0; PAYLOAD_ALIGNMENT as usi
 /// with a payload whose checksum is 0).
 pub(crate) const ZERO_TRAILER: EntryMetadata = EntryMetadata::new(0, 0, 0);
 
-/// The smallest unit a disk may lose on its own, for [`torn_lookalike`].
+/// The smallest unit a disk may lose on its own, for
+/// [`torn_lookalike_region`].
 pub const SECTOR: u64 = 512;
 
 /// Where the bytes of an entry could have been lost without its checksum

@@ -33,8 +33,13 @@ impl Store {
                 .map_err(|e| Error::io(format!("{}: sync", self.path.display()), e))?;
             w.synced = w.tail;
         }
-        self.mark(&mut w, true);
-        self.save_index_cache(&w);
+        // With shared handles, only the last one out leaves a clean mark
+        // and a cache (others may still be writing).
+        let last = !self.shared || !w.coord.others_hold_the_store();
+        self.mark(&mut w, last);
+        if last {
+            self.save_index_cache(&w);
+        }
         // Dropping `w` closes the lock file: the lock is gone now.
         Ok(())
     }

@@ -69,8 +69,8 @@ impl Store {
         mut progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<CompactionStats> {
         let mut w = self.lock_writer()?;
-        let lock = Arc::clone(&w.lock);
-        let _running = lock
+        let coord = Arc::clone(&w.coord);
+        let _running = coord
             .compacting()
             .map_err(|e| Error::io(format!("{}: lock", self.path.display()), e))?;
         let state = self.state.load_full();
@@ -142,6 +142,18 @@ impl Store {
         w.synced = done.tail;
         w.watermark = if done.marked { done.tail } else { 0 };
         w.generation = identity.1;
+        // Other handles switch to the new file at their next call.
+        match w.coord.reset(&w.file, done.tail, identity.1) {
+            Ok(epoch) => w.epoch = epoch,
+            Err(e) => {
+                let context = format!("{}: publish the compacted file", self.path.display());
+                w.poisoned = Some(format!("{context}: {e}"));
+                return Err(Error::io(context, e));
+            }
+        }
+        if self.shared {
+            self.seen.store(w.coord.version(), Ordering::Release);
+        }
         if let Err(e) = dir_synced {
             let context = format!("{}: sync directory after compaction", self.path.display());
             w.poisoned = Some(format!("{context}: {e}"));

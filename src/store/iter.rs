@@ -87,6 +87,7 @@ impl Store {
     /// Trailer offsets of all live entries, newest first, and the mapping
     /// that holds them, taken atomically with respect to writes.
     pub(crate) fn snapshot(&self) -> (Arc<MapView>, Vec<u64>) {
+        self.follow();
         let _snapshot = self.publish.read().unwrap_or_else(|p| p.into_inner());
         let state = self.state.load();
         let map = Arc::clone(&state.map);

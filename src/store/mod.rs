@@ -15,6 +15,7 @@ pub(crate) mod cache;
 mod close;
 mod compact;
 pub(crate) mod coord;
+mod follow;
 pub(crate) mod index;
 pub(crate) mod io;
 mod iter;
@@ -70,13 +71,23 @@ pub(crate) struct State {
     pub(crate) file_id: FileId,
 }
 
+/// A read-only handle's private state, for refreshing its snapshot.
+pub(crate) struct Follower {
+    /// The store file it reads.
+    file: File,
+    /// The shared page's epoch of that file (0: none).
+    epoch: u64,
+}
+
 /// The writer's private state, behind the writer mutex.
 pub(crate) struct Writer {
     /// Every change to files goes through it.
     io: Arc<dyn Storage>,
     file: File,
     /// The lock file, holding the writer's lock while the handle lives.
-    lock: Arc<coord::LockFile>,
+    coord: Arc<coord::Coord>,
+    /// The shared page's epoch of the file this writer writes.
+    epoch: u64,
     /// Tail of the file: where the next entry goes.
     tail: u64,
     /// Tail known to be durable (fdatasync'd).
@@ -103,6 +114,8 @@ pub struct OpenOptions {
     repair: bool,
     index_cache: bool,
     index_cache_min_keys: usize,
+    shared: bool,
+    wait: coord::Wait,
     /// Where file changes go (tests record them or inject failures).
     storage: Option<Arc<dyn Storage>>,
 }
@@ -116,6 +129,8 @@ impl std::fmt::Debug for OpenOptions {
             .field("repair", &self.repair)
             .field("index_cache", &self.index_cache)
             .field("index_cache_min_keys", &self.index_cache_min_keys)
+            .field("shared", &self.shared)
+            .field("wait", &self.wait)
             .finish_non_exhaustive()
     }
 }
@@ -136,6 +151,8 @@ impl OpenOptions {
             repair: false,
             index_cache: true,
             index_cache_min_keys: DEFAULT_INDEX_CACHE_MIN_KEYS,
+            shared: false,
+            wait: coord::Wait::No,
             storage: None,
         }
     }
@@ -185,6 +202,35 @@ impl OpenOptions {
         self
     }
 
+    /// Share the store with other shared handles, in this process and in
+    /// others (read-write opens). Each write call then holds the writer
+    /// lock only while it runs, after catching up with what the others
+    /// appended, and every read first sees what they published (one load
+    /// of shared memory when nothing changed). An exclusive handle and a
+    /// shared one exclude each other.
+    pub fn shared(&mut self, yes: bool) -> &mut Self {
+        self.shared = yes;
+        self
+    }
+
+    /// Wait for the writer lock instead of failing with [`Error::Locked`]
+    /// (read-write opens).
+    pub fn wait(&mut self, yes: bool) -> &mut Self {
+        self.wait = if yes {
+            coord::Wait::Forever
+        } else {
+            coord::Wait::No
+        };
+        self
+    }
+
+    /// Wait for the writer lock at most `limit`, then fail with
+    /// [`Error::Locked`] (read-write opens).
+    pub fn wait_timeout(&mut self, limit: std::time::Duration) -> &mut Self {
+        self.wait = coord::Wait::For(limit);
+        self
+    }
+
     /// Opens the store at `path`.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<Store> {
         Store::open_with(path.as_ref(), self.clone())
@@ -221,6 +267,15 @@ pub struct Store {
     writer: Option<Mutex<Writer>>,
     /// The thread holding the writer (see `write::thread_token`), or 0.
     writer_owner: AtomicUsize,
+    /// Read-only handles: what refreshing needs.
+    follower: Option<Mutex<Follower>>,
+    /// The lock file: read-write handles always have it, read-only ones
+    /// when they could open it.
+    coord: Option<Arc<coord::Coord>>,
+    /// Shared mode: reads catch up with other handles' writes.
+    shared: bool,
+    /// The shared page's version this handle has caught up with.
+    seen: AtomicU64,
 }
 
 /// What opening a store found and did about it.

@@ -24,14 +24,14 @@ use arc_swap::ArcSwap;
 
 use super::cache::{self, Cached};
 use super::compact::compaction_path;
-use super::coord::LockFile;
+use super::coord::{Coord, Mode, Published};
 use super::index::{self, Index, IndexBuilder};
 use super::io::{Create, Os, Storage, parent_dir};
 use super::map::{FileView, MapView, Mapping};
 use super::recovery::{self, Rules, Sink, Stop};
 use super::{
-    FileId, OpenOptions, RecoveryNotes, State, Store, Writer, io_err, random_id, reservation_for,
-    sys,
+    FileId, Follower, OpenOptions, RecoveryNotes, State, Store, Writer, io_err, random_id,
+    reservation_for, sys,
 };
 use crate::error::{Error, Result};
 use crate::format::METADATA_SIZE;
@@ -43,22 +43,36 @@ impl Store {
         let file_path = resolve(path);
         let Opened {
             file,
-            lock,
+            coord,
             created,
         } = lock_and_open(io.as_ref(), path, &file_path, &opts)?;
-        let lock = lock.map(Arc::new);
-        // Readers hold the fence until the file is recovered and mapped.
-        let fence = match &lock {
-            Some(lock) if opts.read_only => {
-                Some(lock.fence_reader().map_err(io_err(path, "lock"))?)
-            }
-            _ => None,
+        let coord = coord.map(Arc::new);
+        let lock_err = io_err(path, "lock");
+        // Readers fence out truncation while they recover the file; writers
+        // hold the write-call lock while they settle it (shared handles may
+        // be writing).
+        let _held = match (&coord, opts.read_only) {
+            (Some(c), true) => Some(c.fence_reader().map_err(lock_err)?),
+            (Some(c), false) => Some(c.lock_writes().map_err(lock_err)?),
+            (None, _) => None,
         };
         let stored = stored_watermark(&file).map_err(io_err(path, "read watermark"))?;
-        let len = file.metadata().map_err(io_err(path, "stat"))?.len();
         let file_id = FileId::of(&file).map_err(io_err(path, "stat"))?;
+        // While a write call is under way (or its writer died in it), the
+        // bytes past the published tail are unfinished: never trusted.
+        // Otherwise bytes past it were appended by another program (they
+        // are verified like any unsynced bytes). A page that claims more
+        // than the file holds describes something else.
+        let (published, len) = match coord.as_ref().and_then(|c| c.read_for(&file)) {
+            Some((p, len)) if p.tail <= len => (Some(p), len),
+            _ => (None, file.metadata().map_err(io_err(path, "stat"))?.len()),
+        };
+        let bound = match published {
+            Some(p) if p.busy => p.tail,
+            _ => len,
+        };
         let cache_path = cache::path_for(&file_path);
-        let view = FileView::new(&file, len).map_err(io_err(path, "map for recovery"))?;
+        let view = FileView::new(&file, bound).map_err(io_err(path, "map for recovery"))?;
         let use_cache = opts.index_cache && !opts.repair;
         let loaded = load(view.bytes(), stored, created, opts.repair, |accept| {
             use_cache
@@ -81,22 +95,23 @@ impl Store {
             stale_temp_file: None,
         };
         let temp = compaction_path(&file_path);
-        let compacting = lock.as_deref().is_some_and(LockFile::compaction_running);
+        let compacting = coord.as_deref().is_some_and(Coord::compaction_running);
         if !compacting && let Ok(meta) = std::fs::metadata(&temp) {
             notes.stale_temp_file = Some(meta.len());
         }
 
-        let (writer, read_only_file) = match &lock {
-            Some(lock) if !opts.read_only => {
+        let (writer, follower) = match &coord {
+            Some(c) if !opts.read_only => {
                 let w = settle(
                     io,
                     file,
-                    Arc::clone(lock),
+                    Arc::clone(c),
                     path,
                     len,
                     created,
                     stored,
                     &loaded,
+                    published,
                 )?;
                 if notes.stale_temp_file.is_some() {
                     // A compaction that died left it; it is never merged.
@@ -110,19 +125,27 @@ impl Store {
                 }
                 (Some(w), None)
             }
-            _ => (None, Some(file)),
+            _ => {
+                let epoch = published.map_or(0, |p| p.epoch);
+                (None, Some(Follower { file, epoch }))
+            }
         };
-        let mapping = match (&writer, &read_only_file) {
+        let mapping = match (&writer, &follower) {
             (Some(w), _) => Mapping::new(&w.file, reservation_for(tail)?, tail),
-            (None, Some(file)) => {
+            (None, Some(f)) => {
                 let reserved =
                     usize::try_from(tail).map_err(|_| Error::invalid("store too large"))?;
-                Mapping::new(file, reserved, tail)
+                Mapping::new(&f.file, reserved, tail)
             }
             (None, None) => unreachable!("a store is read-only or has a writer"),
         }
         .map_err(io_err(path, "map"))?;
-        drop(fence);
+        let seen = match (&writer, published) {
+            (Some(w), _) => w.coord.version(),
+            (None, Some(p)) => p.version,
+            (None, None) => 0,
+        };
+        drop(_held);
         Ok(Self {
             path: path.to_path_buf(),
             file_path,
@@ -142,6 +165,10 @@ impl Store {
             publish: RwLock::new(()),
             writer: writer.map(Mutex::new),
             writer_owner: AtomicUsize::new(0),
+            follower: follower.map(Mutex::new),
+            coord,
+            shared: opts.shared && !opts.read_only,
+            seen: AtomicU64::new(seen),
         })
     }
 }
@@ -163,8 +190,9 @@ fn resolve(path: &Path) -> PathBuf {
 struct Opened {
     file: File,
     /// The lock file: held as the writer's lock by a read-write open; a
-    /// reader's way to fence out truncation (if it could be opened).
-    lock: Option<LockFile>,
+    /// reader's way to fence out truncation and to follow the writers (if
+    /// it could be opened).
+    coord: Option<Coord>,
     /// This open created the file.
     created: bool,
 }
@@ -182,16 +210,31 @@ fn lock_and_open(
     if std::fs::metadata(file_path).is_ok_and(|m| !m.is_file()) {
         return Err(not_regular());
     }
-    let lock = if opts.read_only {
-        LockFile::for_reader(file_path)
+    // Readers, and writers that may not create the store, never leave a
+    // lock file beside a store that does not exist.
+    if (opts.read_only || !opts.create)
+        && let Err(e) = std::fs::metadata(file_path)
+    {
+        return Err(io_err(path, "open")(e));
+    }
+    let coord = if opts.read_only {
+        Coord::for_reader(file_path)
     } else {
-        let lock = LockFile::create(file_path).map_err(io_err(path, "create lock file"))?;
-        if !lock.try_lock_writer().map_err(io_err(path, "lock"))? {
+        let coord = Coord::create(file_path).map_err(io_err(path, "create lock file"))?;
+        let mode = if opts.shared {
+            Mode::Shared
+        } else {
+            Mode::Exclusive
+        };
+        if !coord
+            .lock_mode(mode, opts.wait)
+            .map_err(io_err(path, "lock"))?
+        {
             return Err(Error::Locked {
                 path: path.to_path_buf(),
             });
         }
-        Some(lock)
+        Some(coord)
     };
     let mut o = std::fs::OpenOptions::new();
     o.read(true)
@@ -221,7 +264,7 @@ fn lock_and_open(
     }
     Ok(Opened {
         file,
-        lock,
+        coord,
         created,
     })
 }
@@ -245,6 +288,9 @@ pub(crate) struct Loaded {
     pub trusted: Option<Watermark>,
     /// Why the stored watermark was not trusted.
     pub watermark_discarded: Option<String>,
+    /// Entries in the recovered chain walked (all of them unless the
+    /// index came from the cache).
+    pub entries: u64,
 }
 
 /// Why [`load`] refused the bytes.
@@ -295,6 +341,7 @@ pub(crate) fn load(
     let mut sink = IndexSink {
         builder: None,
         error: None,
+        entries: 0,
     };
     let knows = |key: u64| cached.as_ref().is_some_and(|c| c.index.has_slot(key));
     let stop = cached.as_ref().map(|c| Stop {
@@ -308,7 +355,7 @@ pub(crate) fn load(
         })?;
     let tail = recovered.tail;
     let from_cache = recovered.stopped && cached.is_some();
-    let index = match (sink.error, sink.builder, cached) {
+    let index = match (sink.error.take(), sink.builder.take(), cached) {
         (None, Some(builder), Some(c)) if from_cache => builder
             .finish_with_deleted()
             .and_then(|delta| apply_delta(c.index, &delta)),
@@ -324,6 +371,7 @@ pub(crate) fn load(
         from_cache,
         trusted,
         watermark_discarded,
+        entries: sink.entries,
     })
 }
 
@@ -344,16 +392,17 @@ fn trailer_at(data: &[u8], tail: u64) -> [u8; METADATA_SIZE] {
 fn settle(
     io: Arc<dyn Storage>,
     file: File,
-    lock: Arc<LockFile>,
+    coord: Arc<Coord>,
     path: &Path,
     len: u64,
     created: bool,
     stored: Option<Watermark>,
     loaded: &Loaded,
+    published: Option<Published>,
 ) -> Result<Writer> {
     let tail = loaded.tail;
     if tail < len {
-        let _fence = lock.fence_writer().map_err(io_err(path, "lock"))?;
+        let _fence = coord.fence_writer().map_err(io_err(path, "lock"))?;
         io.set_len(&file, tail)
             .map_err(io_err(path, "truncate torn tail"))?;
     }
@@ -371,8 +420,10 @@ fn settle(
         trailer: loaded.trailer,
         clean: false,
         store_id: keep_id.map_or_else(random_id, |w| w.store_id),
-        generation: match keep_id {
-            Some(w) if loaded.from_cache => w.generation,
+        // Handles that share the store share a generation: the page's.
+        generation: match (published, keep_id) {
+            (Some(p), _) if p.generation != 0 => p.generation,
+            (_, Some(w)) if loaded.from_cache => w.generation,
             _ => random_id(),
         },
     };
@@ -402,10 +453,23 @@ fn settle(
             Err(_) => (true, stored_tail),
         }
     };
+    // The page describes this file up to `tail` from now on: the same
+    // epoch when it already described it (other shared handles keep
+    // following), a new one otherwise.
+    let epoch = match published {
+        Some(p) if p.tail == tail && p.generation == mark.generation => {
+            coord.publish(tail);
+            p.epoch
+        }
+        _ => coord
+            .reset(&file, tail, mark.generation)
+            .map_err(io_err(path, "stat"))?,
+    };
     Ok(Writer {
         io,
         file,
-        lock,
+        coord,
+        epoch,
         tail,
         synced: tail,
         watermark: recorded,
@@ -422,10 +486,12 @@ fn settle(
 struct IndexSink {
     builder: Option<IndexBuilder>,
     error: Option<io::Error>,
+    entries: u64,
 }
 
 impl Sink for IndexSink {
     fn reset(&mut self) {
+        self.entries = 0;
         match IndexBuilder::with_capacity(0) {
             Ok(b) => self.builder = Some(b),
             Err(e) => {
@@ -436,6 +502,7 @@ impl Sink for IndexSink {
     }
 
     fn entry(&mut self, key_hash: u64, meta_at: u64, tombstone: bool) {
+        self.entries += 1;
         let Some(builder) = &mut self.builder else {
             return;
         };

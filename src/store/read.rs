@@ -62,6 +62,7 @@ impl Store {
         key_hash: u64,
         mut f: impl FnMut(&State, EntryMetadata, Located) -> Result<T, Miss>,
     ) -> Result<Option<T>> {
+        self.follow();
         let mut state = self.state.load();
         loop {
             let Some(at) = state.index.get(key_hash) else {
@@ -152,6 +153,7 @@ impl Store {
     /// [`Store::exists`] with a precomputed key hash.
     #[inline]
     pub fn exists_with_key_hash(&self, key_hash: u64) -> Result<bool> {
+        self.follow();
         Ok(self.state.load().index.get(key_hash).is_some())
     }
 
@@ -176,6 +178,7 @@ impl Store {
     /// The newest entry whose key is still live: the most recent write that
     /// has not been overwritten or deleted since. Never a deletion marker.
     pub fn read_last_entry(&self) -> Result<Option<EntryHandle>> {
+        self.follow();
         let (state, tail) = {
             let _snapshot = self.publish.read().unwrap_or_else(|p| p.into_inner());
             (self.state.load_full(), self.tail.load(Ordering::Acquire))
@@ -201,6 +204,7 @@ impl Store {
 
     /// Number of live keys.
     pub fn len(&self) -> usize {
+        self.follow();
         self.state.load().index.len() as usize
     }
 
@@ -213,6 +217,7 @@ impl Store {
     /// read-only open of a file with a torn tail, whose torn bytes are not
     /// counted.
     pub fn file_size(&self) -> u64 {
+        self.follow();
         self.tail.load(Ordering::Acquire)
     }
 

@@ -66,7 +66,7 @@ thread_local! {
 }
 
 /// A non-zero number unique to the calling thread among live threads.
-fn thread_token() -> usize {
+pub(crate) fn thread_token() -> usize {
     TOKEN.with(|t| t as *const u8 as usize)
 }
 
@@ -75,6 +75,10 @@ fn thread_token() -> usize {
 pub(crate) struct WriterGuard<'a> {
     guard: MutexGuard<'a, Writer>,
     owner: &'a AtomicUsize,
+    /// Shared mode: the per-call writer lock of the lock file.
+    _writes: Option<super::coord::Held<'a>>,
+    /// Shared mode: entries read from other handles when it was taken.
+    pub(crate) caught_up: u64,
 }
 
 impl Deref for WriterGuard<'_> {
@@ -116,14 +120,38 @@ impl Store {
             reason: "a write panicked while holding the writer".into(),
         })?;
         self.writer_owner.store(me, Ordering::Relaxed);
-        let w = WriterGuard {
+        let mut w = WriterGuard {
             guard,
             owner: &self.writer_owner,
+            _writes: None,
+            caught_up: 0,
         };
         if let Some(reason) = &w.poisoned {
             return Err(Error::Poisoned {
                 reason: reason.clone(),
             });
+        }
+        if self.shared
+            && let Some(coord) = self.coord.as_deref()
+        {
+            let held = coord.lock_writes().map_err(|e| {
+                if e.kind() == io::ErrorKind::Deadlock {
+                    Error::invalid(
+                        "re-entrant call: this thread is inside a write call of another handle of the same store",
+                    )
+                } else {
+                    Error::io(format!("{}: lock", self.path.display()), e)
+                }
+            })?;
+            w._writes = Some(held);
+            let wr = &mut *w;
+            w.caught_up = self.absorb(&mut wr.file, &mut wr.epoch, &mut wr.tail, true)?;
+            // A writer that died in the middle of a call left bytes past the
+            // published tail: cut them before writing after them.
+            if coord.read().is_some_and(|p| p.busy) {
+                let tail = w.tail;
+                self.cut_back(&mut w, tail)?;
+            }
         }
         Ok(w)
     }
@@ -134,11 +162,14 @@ impl Store {
     /// the bytes stay (the next write overwrites them; the next open
     /// discards what is left).
     pub(crate) fn cut_back(&self, w: &mut Writer, tail: u64) -> Result<()> {
-        let cut = match w.lock.fence_writer() {
+        let cut = match w.coord.fence_writer() {
             Ok(_fence) => w.io.set_len(&w.file, tail),
             Err(_) => Ok(()),
         };
-        cut.map_err(|e| self.poison(w, "truncate an unfinished write", e))
+        cut.map_err(|e| self.poison(w, "truncate an unfinished write", e))?;
+        // Nothing unfinished remains past the published tail.
+        w.coord.publish(tail);
+        Ok(())
     }
 
     /// Records an I/O failure: the handle refuses writes from now on.
@@ -151,6 +182,8 @@ impl Store {
     /// Writes `parts`, concatenated, at `at` in one call; a failure
     /// poisons the handle.
     pub(crate) fn write_at(&self, w: &mut Writer, parts: &[&[u8]], at: u64) -> Result<()> {
+        // Until the call publishes, its bytes are unfinished for everybody.
+        w.coord.begin_write();
         match w.io.write_at(&w.file, parts, at) {
             Ok(()) => Ok(()),
             Err(e) => Err(self.poison(w, "write", e)),
@@ -227,6 +260,12 @@ impl Store {
             self.tail.store(new_tail, Ordering::Release);
         }
         w.tail = new_tail;
+        w.coord.publish(new_tail);
+        if self.shared {
+            // Only this call could have moved the page: nothing to catch
+            // up with.
+            self.seen.store(w.coord.version(), Ordering::Release);
+        }
         if self.sync_writes && w.synced >= w.watermark + MARK_EVERY {
             self.mark(w, false);
         }
