@@ -172,6 +172,24 @@
 #define RDRIVE_OPEN_NO_INDEX_CACHE 0x10u
 
 /**
+ * Open flag: a read-write open that finds the store held by another
+ * read-write handle waits until it can have it, instead of failing with
+ * #RDRIVE_ERR_LOCKED (rdrive_store_open_wait() bounds the wait).
+ */
+#define RDRIVE_OPEN_WAIT 0x20u
+
+/**
+ * Open flag: share the store with other handles opened with this flag, in
+ * this process and in others (read-write opens). Each write call holds the
+ * writer lock only while it runs, after catching up with what the others
+ * wrote; every read first sees every write that completed before it began
+ * (one load of shared memory when nothing changed). Shared and exclusive
+ * handles exclude each other. Costs: two lock system calls per write call,
+ * and a catch-up (reading the other handles' new entries) when they wrote.
+ */
+#define RDRIVE_OPEN_SHARED 0x40u
+
+/**
  * Recovery note (rdrive_store_recovery_notes()): bytes of a torn or
  * damaged end were cut (read-write open) or left out (read-only open).
  */
@@ -394,7 +412,9 @@ extern "C" {
  *   or data known to be synced is damaged; the file is left untouched
  *   (#RDRIVE_OPEN_REPAIR keeps the longest valid prefix instead).
  * - #RDRIVE_ERR_LOCKED: a read-write open while another read-write handle,
- *   in this or another process, has the store open.
+ *   in this or another process, holds the store: any handle, for an
+ *   exclusive open; an exclusive one, for a #RDRIVE_OPEN_SHARED open. With
+ *   #RDRIVE_OPEN_WAIT the open waits instead.
  *
  * @pre `path` is NULL or points to a NUL-terminated string.
  * @pre `out` is NULL or points to writable space for an `rdrive_store *`.
@@ -425,6 +445,66 @@ rdrive_status rdrive_store_open_with_report(const char *path,
                                             uint32_t flags,
                                             struct rdrive_store **out,
                                             uint64_t *recovered_bytes);
+
+/**
+ * rdrive_store_open() with #RDRIVE_OPEN_WAIT bounded: a read-write open
+ * waits at most `timeout_ms` milliseconds for the writer lock, then fails
+ * with #RDRIVE_ERR_LOCKED. A negative `timeout_ms` waits as long as it
+ * takes; 0 does not wait. `flags` need not contain #RDRIVE_OPEN_WAIT.
+ *
+ * While it waits the calling thread sleeps (the lock is polled, at most
+ * every 10 ms). A thread that holds the store through another handle of
+ * this process would wait for itself: the wait then ends with
+ * #RDRIVE_ERR_LOCKED at the timeout (or never, with a negative timeout).
+ *
+ * Thread-safe.
+ *
+ * @param[in] path NUL-terminated path of the store file.
+ * @param[in] flags Bitwise OR of `RDRIVE_OPEN_*` flags, as for
+ *        rdrive_store_open().
+ * @param[in] timeout_ms Longest wait in milliseconds; negative: no limit.
+ * @param[out] out Receives the new store, to be closed with
+ *        rdrive_store_close(); NULL on failure.
+ * @return As rdrive_store_open(); #RDRIVE_ERR_LOCKED when the wait ended
+ *         without the lock.
+ *
+ * @pre `path` is NULL or points to a NUL-terminated string.
+ * @pre `out` is NULL or points to writable space for an `rdrive_store *`.
+ */
+rdrive_status rdrive_store_open_wait(const char *path,
+                                     uint32_t flags,
+                                     int64_t timeout_ms,
+                                     struct rdrive_store **out);
+
+/**
+ * Brings the store up to date with its writers and reports how many
+ * entries it read (deletion markers included) since the previous refresh —
+ * after a compaction by another handle, the entries of the new file.
+ *
+ * A read-only store is a snapshot from its open until it is refreshed; it
+ * never sees bytes a writer has not published (a value being written that
+ * happens to look like an entry is never taken for one). Entries taken
+ * before a refresh stay valid. A #RDRIVE_OPEN_SHARED store catches up by
+ * itself before every call (refreshing it does so now); an exclusive
+ * read-write store has nothing to catch up with (0).
+ *
+ * Thread-safe.
+ *
+ * @param[in] store The store.
+ * @param[out] new_entries NULL, or receives the number of entries read; 0
+ *        on failure.
+ * @return
+ * - #RDRIVE_OK: the store is up to date.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` is NULL.
+ * - #RDRIVE_ERR_IO: opening or mapping the store file failed.
+ * - #RDRIVE_ERR_CORRUPT: what the writers published does not read as
+ *   entries (another program changed the file).
+ * - #RDRIVE_ERR_POISONED: a shared store whose handle is poisoned.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `new_entries` is NULL or points to writable space for a `uint64_t`.
+ */
+rdrive_status rdrive_store_refresh(struct rdrive_store *store, uint64_t *new_entries);
 
 /**
  * Number of bytes of a torn or damaged end that recovery discarded when the

@@ -25,6 +25,10 @@
 
 #define RDRIVE_OPEN_NO_INDEX_CACHE 16
 
+#define RDRIVE_OPEN_WAIT 32
+
+#define RDRIVE_OPEN_SHARED 64
+
 #define RDRIVE_NOTE_TAIL_DISCARDED 1
 
 #define RDRIVE_NOTE_WATERMARK_DISCARDED 2
@@ -91,6 +95,13 @@ rdrive_status rdrive_store_open_with_report(const char *path,
                                             uint32_t flags,
                                             struct rdrive_store **out,
                                             uint64_t *recovered_bytes);
+
+rdrive_status rdrive_store_open_wait(const char *path,
+                                     uint32_t flags,
+                                     int64_t timeout_ms,
+                                     struct rdrive_store **out);
+
+rdrive_status rdrive_store_refresh(struct rdrive_store *store, uint64_t *new_entries);
 
 rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uint64_t *out);
 

@@ -154,6 +154,18 @@ pub type rdrive_view_fn =
 /// a copy of the index written at a clean close so the next open skips
 /// rebuilding it; validated before use and always safe to delete).
 pub const RDRIVE_OPEN_NO_INDEX_CACHE: u32 = 0x10;
+/// Open flag: a read-write open that finds the store held by another
+/// read-write handle waits until it can have it, instead of failing with
+/// #RDRIVE_ERR_LOCKED (rdrive_store_open_wait() bounds the wait).
+pub const RDRIVE_OPEN_WAIT: u32 = 0x20;
+/// Open flag: share the store with other handles opened with this flag, in
+/// this process and in others (read-write opens). Each write call holds the
+/// writer lock only while it runs, after catching up with what the others
+/// wrote; every read first sees every write that completed before it began
+/// (one load of shared memory when nothing changed). Shared and exclusive
+/// handles exclude each other. Costs: two lock system calls per write call,
+/// and a catch-up (reading the other handles' new entries) when they wrote.
+pub const RDRIVE_OPEN_SHARED: u32 = 0x40;
 
 /// Recovery note (rdrive_store_recovery_notes()): bytes of a torn or
 /// damaged end were cut (read-write open) or left out (read-only open).

@@ -21,7 +21,34 @@ const ALL_FLAGS: u32 = RDRIVE_OPEN_READ_ONLY
     | RDRIVE_OPEN_SYNC
     | RDRIVE_OPEN_MUST_EXIST
     | RDRIVE_OPEN_REPAIR
-    | RDRIVE_OPEN_NO_INDEX_CACHE;
+    | RDRIVE_OPEN_NO_INDEX_CACHE
+    | RDRIVE_OPEN_WAIT
+    | RDRIVE_OPEN_SHARED;
+
+/// The engine's open options for C `flags`; `wait_ms` bounds a wait (a
+/// negative number waits as long as it takes).
+fn open_options(flags: u32, wait_ms: i64) -> Result<OpenOptions, Error> {
+    if flags & !ALL_FLAGS != 0 {
+        return Err(invalid(&format!(
+            "unknown open flags {:#x}",
+            flags & !ALL_FLAGS
+        )));
+    }
+    let mut o = OpenOptions::new();
+    o.read_only(flags & RDRIVE_OPEN_READ_ONLY != 0)
+        .sync_writes(flags & RDRIVE_OPEN_SYNC != 0)
+        .create(flags & RDRIVE_OPEN_MUST_EXIST == 0)
+        .repair(flags & RDRIVE_OPEN_REPAIR != 0)
+        .index_cache(flags & RDRIVE_OPEN_NO_INDEX_CACHE == 0)
+        .shared(flags & RDRIVE_OPEN_SHARED != 0);
+    if flags & RDRIVE_OPEN_WAIT != 0 {
+        match u64::try_from(wait_ms) {
+            Ok(ms) => o.wait_timeout(std::time::Duration::from_millis(ms)),
+            Err(_) => o.wait(true),
+        };
+    }
+    Ok(o)
+}
 
 /// #RDRIVE_OK when something was found, else #RDRIVE_NOT_FOUND.
 fn found(yes: bool) -> rdrive_status {
@@ -74,7 +101,9 @@ pub(super) unsafe fn store_ref<'a>(store: *const rdrive_store) -> Result<&'a Sto
 ///   or data known to be synced is damaged; the file is left untouched
 ///   (#RDRIVE_OPEN_REPAIR keeps the longest valid prefix instead).
 /// - #RDRIVE_ERR_LOCKED: a read-write open while another read-write handle,
-///   in this or another process, has the store open.
+///   in this or another process, holds the store: any handle, for an
+///   exclusive open; an exclusive one, for a #RDRIVE_OPEN_SHARED open. With
+///   #RDRIVE_OPEN_WAIT the open waits instead.
 ///
 /// # Safety
 /// - `path` is NULL or points to a NUL-terminated string.
@@ -129,24 +158,109 @@ pub unsafe extern "C" fn rdrive_store_open_with_report(
                 boundary::path(path)?,
             )
         };
-        if flags & !ALL_FLAGS != 0 {
-            return Err(invalid(&format!(
-                "unknown open flags {:#x}",
-                flags & !ALL_FLAGS
-            )));
-        }
-        let store = OpenOptions::new()
-            .read_only(flags & RDRIVE_OPEN_READ_ONLY != 0)
-            .sync_writes(flags & RDRIVE_OPEN_SYNC != 0)
-            .create(flags & RDRIVE_OPEN_MUST_EXIST == 0)
-            .repair(flags & RDRIVE_OPEN_REPAIR != 0)
-            .index_cache(flags & RDRIVE_OPEN_NO_INDEX_CACHE == 0)
-            .open(path)?;
+        let store = open_options(flags, -1)?.open(path)?;
         if let Some(r) = recovered {
             *r = store.recovered_bytes();
         }
-        let detail = detail_text(store.recovery_notes(), store.is_read_only());
-        *out = rdrive_store { store, detail }.into_raw();
+        *out = handle(store);
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// A C handle for `store`, with its recovery detail.
+fn handle(store: crate::Store) -> *mut rdrive_store {
+    let detail = detail_text(store.recovery_notes(), store.is_read_only());
+    rdrive_store { store, detail }.into_raw()
+}
+
+/// rdrive_store_open() with #RDRIVE_OPEN_WAIT bounded: a read-write open
+/// waits at most `timeout_ms` milliseconds for the writer lock, then fails
+/// with #RDRIVE_ERR_LOCKED. A negative `timeout_ms` waits as long as it
+/// takes; 0 does not wait. `flags` need not contain #RDRIVE_OPEN_WAIT.
+///
+/// While it waits the calling thread sleeps (the lock is polled, at most
+/// every 10 ms). A thread that holds the store through another handle of
+/// this process would wait for itself: the wait then ends with
+/// #RDRIVE_ERR_LOCKED at the timeout (or never, with a negative timeout).
+///
+/// Thread-safe.
+///
+/// @param[in] path NUL-terminated path of the store file.
+/// @param[in] flags Bitwise OR of `RDRIVE_OPEN_*` flags, as for
+///        rdrive_store_open().
+/// @param[in] timeout_ms Longest wait in milliseconds; negative: no limit.
+/// @param[out] out Receives the new store, to be closed with
+///        rdrive_store_close(); NULL on failure.
+/// @return As rdrive_store_open(); #RDRIVE_ERR_LOCKED when the wait ended
+///         without the lock.
+///
+/// # Safety
+/// - `path` is NULL or points to a NUL-terminated string.
+/// - `out` is NULL or points to writable space for an `rdrive_store *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_open_wait(
+    path: *const c_char,
+    flags: u32,
+    timeout_ms: i64,
+    out: *mut *mut rdrive_store,
+) -> rdrive_status {
+    call("rdrive_store_open_wait", || {
+        // SAFETY: `out` is NULL or a writable slot and `path` is NULL or
+        // NUL-terminated: the `out` and `path` bullets of this function's
+        // # Safety.
+        let (out, path) = unsafe {
+            (
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                boundary::path(path)?,
+            )
+        };
+        let store = open_options(flags | RDRIVE_OPEN_WAIT, timeout_ms)?.open(path)?;
+        *out = handle(store);
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Brings the store up to date with its writers and reports how many
+/// entries it read (deletion markers included) since the previous refresh —
+/// after a compaction by another handle, the entries of the new file.
+///
+/// A read-only store is a snapshot from its open until it is refreshed; it
+/// never sees bytes a writer has not published (a value being written that
+/// happens to look like an entry is never taken for one). Entries taken
+/// before a refresh stay valid. A #RDRIVE_OPEN_SHARED store catches up by
+/// itself before every call (refreshing it does so now); an exclusive
+/// read-write store has nothing to catch up with (0).
+///
+/// Thread-safe.
+///
+/// @param[in] store The store.
+/// @param[out] new_entries NULL, or receives the number of entries read; 0
+///        on failure.
+/// @return
+/// - #RDRIVE_OK: the store is up to date.
+/// - #RDRIVE_ERR_INVALID_ARG: `store` is NULL.
+/// - #RDRIVE_ERR_IO: opening or mapping the store file failed.
+/// - #RDRIVE_ERR_CORRUPT: what the writers published does not read as
+///   entries (another program changed the file).
+/// - #RDRIVE_ERR_POISONED: a shared store whose handle is poisoned.
+///
+/// # Safety
+/// - `store` is NULL or a live store.
+/// - `new_entries` is NULL or points to writable space for a `uint64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_refresh(
+    store: *mut rdrive_store,
+    new_entries: *mut u64,
+) -> rdrive_status {
+    call("rdrive_store_refresh", || {
+        // SAFETY: `new_entries` is NULL or a writable slot and `store` is
+        // NULL or live: the `new_entries` and `store` bullets of this
+        // function's # Safety.
+        let (count, store) = unsafe { (optional_out(new_entries, 0), store_ref(store)?) };
+        let n = store.refresh()?;
+        if let Some(c) = count {
+            *c = n;
+        }
         Ok(RDRIVE_OK)
     })
 }
