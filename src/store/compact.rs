@@ -110,6 +110,10 @@ impl Store {
             for (key_hash, at) in pairs {
                 index.upsert(key_hash, at);
             }
+            // Until the page describes the new file, the store is in the
+            // middle of a call: a writer that finds it so after this
+            // process died adopts the file at the path.
+            coord.begin_write();
             io.rename(&tmp, &self.file_path)
                 .map_err(err("rename compacted file"))?;
             Ok::<_, Error>((file_id, mapping, index))

@@ -238,6 +238,74 @@ impl Store {
         ))
     }
 
+    /// A call that a dead process left unfinished (the page says busy): a
+    /// write call left bytes past the published tail, which are cut; or a
+    /// compaction died after renaming its file over the store and before
+    /// publishing it, and the file at the path (complete and synced) is
+    /// adopted and published under a new epoch.
+    pub(crate) fn settle_unfinished(&self, w: &mut super::Writer) -> Result<()> {
+        let path = &self.path;
+        let at_path = std::fs::metadata(&self.file_path).map_err(io_err(path, "stat"))?;
+        let current = self.state.load().file_id;
+        {
+            use std::os::unix::fs::MetadataExt;
+            if (at_path.dev(), at_path.ino()) == (current.dev, current.ino) {
+                let tail = w.tail;
+                return self.cut_back(w, tail);
+            }
+        }
+        let new = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&self.file_path)
+            .map_err(io_err(path, "open"))?;
+        let id = FileId::of(&new).map_err(io_err(path, "stat"))?;
+        let len = new.metadata().map_err(io_err(path, "stat"))?.len();
+        let stored = sys::watermark_attr(&new)
+            .map_err(io_err(path, "read watermark"))?
+            .and_then(|b| Watermark::decode(&b));
+        let view = FileView::new(&new, len).map_err(io_err(path, "map for recovery"))?;
+        let loaded = load(view.bytes(), stored, false, false, |_| None).map_err(|e| match e {
+            LoadError::Corrupt { offset, reason } => Error::Corrupt {
+                path: path.clone(),
+                offset,
+                reason,
+            },
+            LoadError::Io(e) => io_err(path, "build index")(e),
+        })?;
+        drop(view);
+        if loaded.tail < len {
+            let coord = Arc::clone(&w.coord);
+            let _fence = coord.fence_writer().map_err(io_err(path, "lock"))?;
+            if let Err(e) = w.io.set_len(&new, loaded.tail) {
+                return Err(self.poison(w, "truncate torn tail", e));
+            }
+        }
+        let mapping = Mapping::new(&new, reservation_for(loaded.tail)?, loaded.tail)
+            .map_err(io_err(path, "map"))?;
+        let epoch = w
+            .coord
+            .reset(&new, loaded.tail, w.generation)
+            .map_err(io_err(path, "stat"))?;
+        {
+            let _snapshot = self.publish.write().unwrap_or_else(|e| e.into_inner());
+            self.state.store(Arc::new(State {
+                map: Arc::new(MapView::new(mapping)),
+                index: Arc::new(loaded.index),
+                file_id: id,
+            }));
+            self.tail.store(loaded.tail, Ordering::Release);
+        }
+        w.file = new;
+        w.epoch = epoch;
+        w.tail = loaded.tail;
+        w.synced = loaded.tail;
+        w.watermark = loaded.trusted.map_or(0, |m| m.tail);
+        self.seen.store(w.coord.version(), Ordering::Release);
+        Ok(())
+    }
+
     fn corrupt_follow(&self, offset: u64, why: &str) -> Error {
         Error::Corrupt {
             path: self.path.clone(),

@@ -146,11 +146,9 @@ impl Store {
             w._writes = Some(held);
             let wr = &mut *w;
             w.caught_up = self.absorb(&mut wr.file, &mut wr.epoch, &mut wr.tail, true)?;
-            // A writer that died in the middle of a call left bytes past the
-            // published tail: cut them before writing after them.
+            // A call died in the middle: see `settle_unfinished`.
             if coord.read().is_some_and(|p| p.busy) {
-                let tail = w.tail;
-                self.cut_back(&mut w, tail)?;
+                self.settle_unfinished(&mut w)?;
             }
         }
         Ok(w)
@@ -173,7 +171,7 @@ impl Store {
     }
 
     /// Records an I/O failure: the handle refuses writes from now on.
-    fn poison(&self, w: &mut Writer, what: &str, source: io::Error) -> Error {
+    pub(crate) fn poison(&self, w: &mut Writer, what: &str, source: io::Error) -> Error {
         let context = format!("{}: {what}", self.path.display());
         w.poisoned = Some(format!("{context}: {source}"));
         Error::io(context, source)
