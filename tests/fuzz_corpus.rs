@@ -1,14 +1,15 @@
-//! Replays the fuzzing corpus (`fuzz/corpus/<target>/`, inputs that found
-//! new coverage, plus any saved crash reproducers under
-//! `fuzz/artifacts/<target>/`) through the same checks the fuzz targets
-//! run, so every test run covers them without a fuzzer.
+//! Replays the fuzzing corpus (`fuzz/corpus/<target>/`: inputs that found
+//! new coverage, minimized), the inputs that once found a defect
+//! (`fuzz/regressions/<target>/`, kept as they are) and any fresh crash
+//! reproducers (`fuzz/artifacts/<target>/`) through the same checks the
+//! fuzz targets run, so every test run covers them without a fuzzer.
 
 use std::path::Path;
 
 fn replay(target: &str, check: fn(&[u8])) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut n = 0;
-    for dir in ["corpus", "artifacts"] {
+    for dir in ["corpus", "regressions", "artifacts"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
             continue;
         };
