@@ -279,8 +279,9 @@ typedef struct rdrive_bytes {
 
 /**
  * Progress callback for rdrive_store_compact_with_progress(): called with
- * entries copied so far and the total; return 0 to continue, non-zero to
- * stop.
+ * the bytes of the new file written so far and their total (at the start,
+ * at least every MiB — also inside one large value — and at the end);
+ * return 0 to continue, non-zero to stop.
  */
 typedef int32_t (*rdrive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
@@ -953,8 +954,9 @@ rdrive_status rdrive_store_sync(struct rdrive_store *store);
 rdrive_status rdrive_store_compact(struct rdrive_store *store);
 
 /**
- * rdrive_store_compact(), calling `progress(ctx, done, total)` (entries
- * copied so far, live entries in all) as it goes, on the calling thread,
+ * rdrive_store_compact(), calling `progress(ctx, done, total)` (bytes of
+ * the new file written so far, and their total; at least every MiB, also
+ * inside one large value) as it goes, on the calling thread,
  * while this store's writer is held: a writing function of the same store
  * called from inside it fails with #RDRIVE_ERR_INVALID_ARG (detail
  * "re-entrant call"); reads are allowed. A non-zero return stops the

@@ -1115,8 +1115,9 @@ public:
     [[nodiscard]] rdrive_status try_compact() noexcept { return rdrive_store_compact(raw_); }
 
     /**
-     * compact(), calling `progress(done, total)` (entries copied so far, live
-     * entries in all, both std::uint64_t) as it goes. `progress` returns void,
+     * compact(), calling `progress(done, total)` (bytes of the new file
+     * written so far and their total, both std::uint64_t; at least every MiB)
+     * as it goes. `progress` returns void,
      * or a bool: false stops the compaction and leaves the store as it was.
      * Whatever it throws is rethrown, with the store left as it was.
      * @return true if the store was compacted, false if `progress` stopped it.

@@ -118,13 +118,35 @@ fn a_stopped_compaction_leaves_the_store_as_it_was() {
         &19u32.to_le_bytes()
     );
     let mut seen = Vec::new();
-    s.compact_with_progress(|done, total| {
-        seen.push((done, total));
-        true
-    })
-    .unwrap();
-    assert_eq!(seen.first(), Some(&(0, 1)));
-    assert_eq!(seen.last(), Some(&(1, 1)));
+    let stats = s
+        .compact_with_progress(|done, total| {
+            seen.push((done, total));
+            true
+        })
+        .unwrap();
+    // Bytes of the new file: from 0 to all of it.
+    assert_eq!(seen.first(), Some(&(0, stats.bytes_after)));
+    assert_eq!(seen.last(), Some(&(stats.bytes_after, stats.bytes_after)));
+}
+
+#[test]
+fn progress_moves_inside_one_large_value() {
+    let dir = TempDir::new("compact-progress-big");
+    let s = Store::open(dir.file("c.rdrive")).unwrap();
+    let big: Vec<u8> = (0..9 << 20).map(|i| (i % 251) as u8).collect();
+    s.write(b"big", &big).unwrap();
+    s.write(b"big", &big).unwrap();
+    let mut seen = Vec::new();
+    let stats = s
+        .compact_with_progress(|done, total| {
+            seen.push((done, total));
+            true
+        })
+        .unwrap();
+    assert!(seen.len() >= 9, "{} calls for 9 MiB", seen.len());
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert!(seen.iter().all(|&(_, t)| t == stats.bytes_after));
+    assert_eq!(s.read(b"big").unwrap().unwrap().as_slice(), big.as_slice());
 }
 
 #[test]

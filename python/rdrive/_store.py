@@ -608,8 +608,9 @@ class Store:
         of overwritten and deleted ones. The store stays usable; entries and
         views taken before stay valid.
 
-        ``progress(done, total)`` is called with entries copied so far and
-        the number of live entries. Returning ``False`` stops the compaction
+        ``progress(done, total)`` is called with the bytes of the new file
+        written so far and their total (at least every MiB, also inside one
+        large value). Returning ``False`` stops the compaction
         (``AbortedError``); an exception it raises stops it too and
         propagates. Either way the store is left as it was.
         """

@@ -140,8 +140,9 @@ pub type rdrive_read_fn =
     Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, cap: usize) -> libc::intptr_t>;
 
 /// Progress callback for rdrive_store_compact_with_progress(): called with
-/// entries copied so far and the total; return 0 to continue, non-zero to
-/// stop.
+/// the bytes of the new file written so far and their total (at the start,
+/// at least every MiB — also inside one large value — and at the end);
+/// return 0 to continue, non-zero to stop.
 pub type rdrive_progress_fn =
     Option<unsafe extern "C" fn(ctx: *mut c_void, done: u64, total: u64) -> i32>;
 

@@ -23,7 +23,7 @@ use super::read::locate_in;
 use super::{FileId, State, Store, random_id, reservation_for};
 use crate::error::{Error, Result};
 use crate::format::watermark::Watermark;
-use crate::format::{METADATA_SIZE, encode_entry, pad_len};
+use crate::format::{EntryMetadata, METADATA_SIZE, encode_entry, pad_len};
 
 /// What a compaction did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +61,10 @@ impl Store {
         self.compact_with_progress(|_, _| true)
     }
 
-    /// [`Store::compact`], calling `progress(entries_done, entries_total)`
-    /// as it goes; returning `false` stops it ([`Error::Aborted`]) and leaves
-    /// the store as it was.
+    /// [`Store::compact`], calling `progress(bytes_done, bytes_total)` — bytes
+    /// of the new file — at the start, at least every MiB (also inside one
+    /// large value) and at the end; returning `false` stops it
+    /// ([`Error::Aborted`]) and leaves the store as it was.
     pub fn compact_with_progress(
         &self,
         mut progress: impl FnMut(u64, u64) -> bool,
@@ -184,7 +185,15 @@ impl Store {
             move |e| Error::io(context, e)
         };
         let file = io.create(tmp, Create::Truncate).map_err(err("create"))?;
-        let total = pairs.len() as u64;
+        // Progress counts bytes of the new file, so one large value moves
+        // it too.
+        let mut located = Vec::with_capacity(pairs.len());
+        let mut total = 0u64;
+        for &(key_hash, at) in pairs {
+            let (meta, loc) = locate_in(&state.map, at).map_err(|_| self.compact_corrupt(at))?;
+            total += pad_len(total) + (loc.end - loc.start) + METADATA_SIZE as u64;
+            located.push((key_hash, meta, loc));
+        }
         let mut buf = Vec::with_capacity(FLUSH_AT + 4096);
         let mut flushed = 0u64;
         let mut tail = 0u64;
@@ -193,25 +202,49 @@ impl Store {
         if !progress(0, total) {
             return Err(aborted());
         }
-        for (i, &(key_hash, at)) in pairs.iter().enumerate() {
-            let (meta, loc) = locate_in(&state.map, at).map_err(|_| self.compact_corrupt(at))?;
+        let mut flush = |buf: &mut Vec<u8>, flushed: &mut u64| -> Result<bool> {
+            if !buf.is_empty() {
+                io.write_at(&file, &[buf], *flushed).map_err(err("write"))?;
+                *flushed += buf.len() as u64;
+                buf.clear();
+            }
+            Ok(progress(*flushed, total))
+        };
+        for &(key_hash, meta, loc) in &located {
             let payload = state
                 .map
                 .mapping()
                 .get(loc.start..loc.end)
-                .ok_or_else(|| self.compact_corrupt(at))?;
-            let placed = encode_entry(&mut buf, tail, key_hash, payload, meta.checksum);
-            out.push((key_hash, placed.end));
-            tail = placed.tail();
-            if buf.len() >= FLUSH_AT || i + 1 == pairs.len() {
+                .ok_or_else(|| self.compact_corrupt(loc.end))?;
+            if payload.len() <= FLUSH_AT {
+                let placed = encode_entry(&mut buf, tail, key_hash, payload, meta.checksum);
+                out.push((key_hash, placed.end));
+                tail = placed.tail();
                 last_trailer.copy_from_slice(&buf[buf.len() - METADATA_SIZE..]);
-                io.write_at(&file, &[&buf], flushed).map_err(err("write"))?;
-                flushed += buf.len() as u64;
-                buf.clear();
-                if !progress(i as u64 + 1, total) {
+                if buf.len() >= FLUSH_AT && !flush(&mut buf, &mut flushed)? {
+                    return Err(aborted());
+                }
+                continue;
+            }
+            // A large value goes straight from the mapping, a chunk at a
+            // time (the file is synced before anyone relies on it).
+            buf.resize(buf.len() + pad_len(tail) as usize, 0);
+            let start = tail + pad_len(tail);
+            for chunk in payload.chunks(FLUSH_AT) {
+                buf.extend_from_slice(chunk);
+                if !flush(&mut buf, &mut flushed)? {
                     return Err(aborted());
                 }
             }
+            let trailer = EntryMetadata::new(key_hash, tail, meta.checksum).serialize();
+            buf.extend_from_slice(&trailer);
+            last_trailer = trailer;
+            let end = start + payload.len() as u64;
+            out.push((key_hash, end));
+            tail = end + METADATA_SIZE as u64;
+        }
+        if !flush(&mut buf, &mut flushed)? {
+            return Err(aborted());
         }
         debug_assert_eq!(flushed, tail);
         io.sync_data(&file).map_err(err("sync"))?;

@@ -603,8 +603,9 @@ pub unsafe extern "C" fn rdrive_store_compact(store: *mut rdrive_store) -> rdriv
     unsafe { rdrive_store_compact_with_progress(store, None, std::ptr::null_mut()) }
 }
 
-/// rdrive_store_compact(), calling `progress(ctx, done, total)` (entries
-/// copied so far, live entries in all) as it goes, on the calling thread,
+/// rdrive_store_compact(), calling `progress(ctx, done, total)` (bytes of
+/// the new file written so far, and their total; at least every MiB, also
+/// inside one large value) as it goes, on the calling thread,
 /// while this store's writer is held: a writing function of the same store
 /// called from inside it fails with #RDRIVE_ERR_INVALID_ARG (detail
 /// "re-entrant call"); reads are allowed. A non-zero return stops the
