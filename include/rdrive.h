@@ -209,6 +209,20 @@
 #define RDRIVE_NOTE_STALE_TEMP_FILE 0x4u
 
 /**
+ * Recovery note (read-only opens): another read-write handle, in this or
+ * another process, held the store when it was opened.
+ */
+#define RDRIVE_NOTE_WRITER_ACTIVE 0x8u
+
+/**
+ * Recovery note: the bytes past the tail the writers published belonged to
+ * a write call that had not finished — under way in a live writer (with
+ * #RDRIVE_NOTE_WRITER_ACTIVE), or left by a writer that died (the next
+ * read-write open cuts them). They were left out.
+ */
+#define RDRIVE_NOTE_UNFINISHED_WRITE 0x10u
+
+/**
  * A stored value, read in place: the C face of an entry handle. Holds a
  * counted reference to the store's memory mapping, so its bytes stay valid
  * until rdrive_entry_free(), even after the store is closed. Opaque.
@@ -527,8 +541,9 @@ rdrive_status rdrive_store_recovered_bytes(const struct rdrive_store *store, uin
 
 /**
  * What the open of `store` found, as bits: #RDRIVE_NOTE_TAIL_DISCARDED,
- * #RDRIVE_NOTE_WATERMARK_DISCARDED, #RDRIVE_NOTE_STALE_TEMP_FILE (0: a
- * clean open). rdrive_store_recovery_detail() says the same in words.
+ * #RDRIVE_NOTE_WATERMARK_DISCARDED, #RDRIVE_NOTE_STALE_TEMP_FILE,
+ * #RDRIVE_NOTE_WRITER_ACTIVE, #RDRIVE_NOTE_UNFINISHED_WRITE (0: a clean
+ * open). rdrive_store_recovery_detail() says the same in words.
  *
  * Thread-safe.
  *

@@ -273,3 +273,40 @@ fn an_exclusive_writer_killed_mid_stream_loses_only_that_call() {
     }
     assert_eq!(next.len(), acked.len());
 }
+
+#[test]
+fn a_read_only_open_says_whose_unfinished_bytes_it_left_out() {
+    let dir = TempDir::new("follow-notes");
+    let path = dir.file("f.rdrive");
+    let w = std::sync::Arc::new(Store::open(&path).unwrap());
+    w.write(b"before", b"x").unwrap();
+    let quiet = Store::open_read_only(&path).unwrap();
+    assert!(quiet.recovery_notes().writer_active);
+    assert!(!quiet.recovery_notes().unfinished_write);
+    let (started_tx, started) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let tail = w.file_size();
+    let writer = {
+        let w = w.clone();
+        std::thread::spawn(move || {
+            let mut src = Held {
+                data: forged_value(tail, 600_000),
+                at: 0,
+                started: Some(started_tx),
+                go: go_rx,
+            };
+            w.write_stream(b"streamed", &mut src)
+        })
+    };
+    started.recv().unwrap();
+    let busy = Store::open_read_only(&path).unwrap();
+    let notes = busy.recovery_notes();
+    assert!(notes.writer_active && notes.unfinished_write);
+    assert!(notes.discarded_bytes > 0);
+    go.send(true).unwrap();
+    writer.join().unwrap().unwrap();
+    drop(w);
+    let after = Store::open_read_only(&path).unwrap();
+    assert_eq!(after.recovery_notes().bits(), 0);
+    assert!(after.read(b"streamed").unwrap().is_some());
+}

@@ -35,6 +35,10 @@
 
 #define RDRIVE_NOTE_STALE_TEMP_FILE 4
 
+#define RDRIVE_NOTE_WRITER_ACTIVE 8
+
+#define RDRIVE_NOTE_UNFINISHED_WRITE 16
+
 typedef struct rdrive_entry rdrive_entry;
 
 typedef struct rdrive_iter rdrive_iter;

@@ -178,6 +178,14 @@ pub const RDRIVE_NOTE_WATERMARK_DISCARDED: u32 = 0x2;
 /// Recovery note: a leftover file of a compaction that did not finish lies
 /// beside the store (`<path>.rdrive-compact`); a read-write open removes it.
 pub const RDRIVE_NOTE_STALE_TEMP_FILE: u32 = 0x4;
+/// Recovery note (read-only opens): another read-write handle, in this or
+/// another process, held the store when it was opened.
+pub const RDRIVE_NOTE_WRITER_ACTIVE: u32 = 0x8;
+/// Recovery note: the bytes past the tail the writers published belonged to
+/// a write call that had not finished — under way in a live writer (with
+/// #RDRIVE_NOTE_WRITER_ACTIVE), or left by a writer that died (the next
+/// read-write open cuts them). They were left out.
+pub const RDRIVE_NOTE_UNFINISHED_WRITE: u32 = 0x10;
 
 /// Box ownership for the opaque types: created by the library, handed to C
 /// as a raw pointer, and released exactly once.

@@ -293,6 +293,14 @@ pub struct RecoveryNotes {
     /// Size of a leftover compaction file found beside the store, from a
     /// compaction that did not finish. A read-write open removes it.
     pub stale_temp_file: Option<u64>,
+    /// Another read-write handle (in any process) held the store when it
+    /// was opened (read-only opens).
+    pub writer_active: bool,
+    /// Bytes past the published tail belonged to a write call that had not
+    /// finished: under way in a live writer (see `writer_active`), or left
+    /// by a writer that died (the next read-write open cuts them). They
+    /// were left out.
+    pub unfinished_write: bool,
 }
 
 impl RecoveryNotes {
@@ -302,6 +310,10 @@ impl RecoveryNotes {
     pub const WATERMARK_DISCARDED: u32 = 0x2;
     /// Bit for [`RecoveryNotes::stale_temp_file`].
     pub const STALE_TEMP_FILE: u32 = 0x4;
+    /// Bit for [`RecoveryNotes::writer_active`].
+    pub const WRITER_ACTIVE: u32 = 0x8;
+    /// Bit for [`RecoveryNotes::unfinished_write`].
+    pub const UNFINISHED_WRITE: u32 = 0x10;
 
     /// The notes as bits (`TAIL_DISCARDED | ...`).
     pub fn bits(&self) -> u32 {
@@ -314,6 +326,12 @@ impl RecoveryNotes {
         }
         if self.stale_temp_file.is_some() {
             bits |= Self::STALE_TEMP_FILE;
+        }
+        if self.writer_active {
+            bits |= Self::WRITER_ACTIVE;
+        }
+        if self.unfinished_write {
+            bits |= Self::UNFINISHED_WRITE;
         }
         bits
     }

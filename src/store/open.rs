@@ -93,6 +93,9 @@ impl Store {
             discarded_bytes: len - tail,
             watermark_discarded: loaded.watermark_discarded.clone(),
             stale_temp_file: None,
+            writer_active: opts.read_only
+                && coord.as_deref().is_some_and(Coord::others_hold_the_store),
+            unfinished_write: bound < len,
         };
         let temp = compaction_path(&file_path);
         let compacting = coord.as_deref().is_some_and(Coord::compaction_running);

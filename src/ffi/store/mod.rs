@@ -270,10 +270,15 @@ fn detail_text(notes: &crate::RecoveryNotes, read_only: bool) -> std::ffi::CStri
     let mut parts = Vec::new();
     if notes.discarded_bytes > 0 {
         let what = if read_only { "left out" } else { "cut" };
-        parts.push(format!(
-            "torn or damaged end: {} bytes {what}",
-            notes.discarded_bytes
-        ));
+        let whose = match (notes.unfinished_write, notes.writer_active) {
+            (true, true) => "a write under way in a live writer",
+            (true, false) => "an unfinished write of a writer that died",
+            (false, _) => "a torn or damaged end",
+        };
+        parts.push(format!("{whose}: {} bytes {what}", notes.discarded_bytes));
+    }
+    if notes.writer_active && notes.discarded_bytes == 0 {
+        parts.push("a writer holds the store".into());
     }
     if let Some(why) = &notes.watermark_discarded {
         parts.push(format!("watermark discarded: {why}"));
@@ -316,8 +321,9 @@ pub unsafe extern "C" fn rdrive_store_recovered_bytes(
 }
 
 /// What the open of `store` found, as bits: #RDRIVE_NOTE_TAIL_DISCARDED,
-/// #RDRIVE_NOTE_WATERMARK_DISCARDED, #RDRIVE_NOTE_STALE_TEMP_FILE (0: a
-/// clean open). rdrive_store_recovery_detail() says the same in words.
+/// #RDRIVE_NOTE_WATERMARK_DISCARDED, #RDRIVE_NOTE_STALE_TEMP_FILE,
+/// #RDRIVE_NOTE_WRITER_ACTIVE, #RDRIVE_NOTE_UNFINISHED_WRITE (0: a clean
+/// open). rdrive_store_recovery_detail() says the same in words.
 ///
 /// Thread-safe.
 ///
