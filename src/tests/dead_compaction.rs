@@ -65,6 +65,7 @@ fn compactor_role() {
 
 #[test]
 fn a_compaction_that_died_after_its_rename_is_adopted_by_the_next_writer() {
+    let _serial = super::serial();
     let dir = std::env::temp_dir().join(format!("rdrive-dead-compact-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -355,6 +355,7 @@ fn check(run: &Run) -> Result<(), String> {
 
 #[test]
 fn every_failed_operation_errors_poisons_and_loses_nothing_acknowledged() {
+    let _serial = super::serial();
     let dir = scratch("io-errors");
     let mut runs = 0;
     let mut faults_hit = 0;

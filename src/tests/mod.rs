@@ -7,3 +7,12 @@ mod io_errors;
 mod power_loss;
 mod repair;
 pub(crate) mod sim;
+
+/// Serializes the in-crate tests that start child processes with the ones
+/// that reopen stores for writing: between fork and exec a child holds
+/// copies of every descriptor of this process, a store's lock file among
+/// them, so a reopen at that moment would find the store locked.
+pub(crate) fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -630,6 +630,7 @@ fn scratch_dir(tag: &str) -> PathBuf {
 
 #[test]
 fn every_simulated_power_loss_recovers_to_a_prefix_holding_all_synced_entries() {
+    let _serial = super::serial();
     let images = env_number("RDRIVE_CRASH_IMAGES", 24_000);
     let seeds = env_number("RDRIVE_CRASH_SEEDS", 1).max(1);
     let per_seed = images.div_ceil(seeds);

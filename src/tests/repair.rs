@@ -7,6 +7,7 @@ use crate::{OpenOptions, Store};
 
 #[test]
 fn a_lowered_watermark_is_made_durable_before_a_repairing_open_returns() {
+    let _serial = super::serial();
     let dir = std::env::temp_dir().join(format!("rdrive-repair-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
