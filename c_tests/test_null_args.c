@@ -17,6 +17,13 @@ static void view(void *ctx, const uint8_t *ptr, size_t len) {
     (void)len;
 }
 
+static void batch_view(void *ctx, size_t index, const uint8_t *ptr, size_t len) {
+    (void)ctx;
+    (void)index;
+    (void)ptr;
+    (void)len;
+}
+
 int main(void) {
     const char *dir = temp_dir();
     char path[256], other[256];
@@ -107,6 +114,12 @@ int main(void) {
     INVALID(rdrive_store_peek(NULL, k, 1, view, NULL));
     INVALID(rdrive_store_peek(s, NULL, 1, view, NULL));
     INVALID(rdrive_store_peek(s, k, 1, NULL, NULL));
+    INVALID(rdrive_store_get(NULL, k, 1, &e, NULL));
+    INVALID(rdrive_store_get(s, NULL, 1, &e, NULL));
+    INVALID(rdrive_store_get(s, k, 1, NULL, NULL));
+    INVALID(rdrive_store_batch_peek(NULL, NULL, 0, batch_view, NULL, NULL));
+    INVALID(rdrive_store_batch_peek(s, NULL, 1, batch_view, NULL, NULL));
+    INVALID(rdrive_store_batch_peek(s, NULL, 0, NULL, NULL, NULL));
     INVALID(rdrive_store_read_into(NULL, k, 1, buf, sizeof buf, &sz));
     INVALID(rdrive_store_read_into(s, NULL, 1, buf, sizeof buf, &sz));
     INVALID(rdrive_store_read_into(s, k, 1, NULL, sizeof buf, &sz));

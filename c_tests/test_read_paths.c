@@ -15,6 +15,21 @@ static void look(void *ctx, const uint8_t *ptr, size_t len) {
     s->first = len ? ptr[0] : 0;
 }
 
+typedef struct visits {
+    size_t n;
+    size_t index[8];
+    size_t len[8];
+} visits;
+
+static void record_visit(void *ctx, size_t index, const uint8_t *ptr, size_t len) {
+    visits *v = ctx;
+    if (v->n < 8 && (ptr != NULL || len == 0)) {
+        v->index[v->n] = index;
+        v->len[v->n] = len;
+    }
+    v->n++;
+}
+
 int main(void) {
     const char *dir = temp_dir();
     char path[256];
@@ -70,6 +85,24 @@ int main(void) {
     CHECK_STATUS(rdrive_store_read_last(s, &e), RDRIVE_OK);
     CHECK(entry_equals(e, "abc", 3));
     rdrive_entry_free(e);
+
+    /* get: the entry and its bytes in one call. */
+    rdrive_bytes got_bytes = {NULL, 7};
+    CHECK_STATUS(rdrive_store_get(s, KEY("first"), &e, &got_bytes), RDRIVE_OK);
+    CHECK(e != NULL && got_bytes.len == 3 && memcmp(got_bytes.ptr, "abc", 3) == 0);
+    CHECK(got_bytes.ptr == rdrive_entry_address_range(e).ptr);
+    rdrive_entry_free(e);
+    CHECK_STATUS(rdrive_store_get(s, KEY("big"), &e, &got_bytes), RDRIVE_NOT_FOUND);
+    CHECK(e == NULL && got_bytes.ptr == NULL && got_bytes.len == 0);
+
+    /* batch_peek: every key visited in order, absent ones as NULL. */
+    rdrive_bytes keys[3] = {{(const uint8_t *)"first", 5}, {(const uint8_t *)"big", 3},
+                            {(const uint8_t *)"first", 5}};
+    visits v = {0, {0}, {0}};
+    size_t present = 99;
+    CHECK_STATUS(rdrive_store_batch_peek(s, keys, 3, record_visit, &v, &present), RDRIVE_OK);
+    CHECK(present == 2 && v.n == 3);
+    CHECK(v.index[0] == 0 && v.len[0] == 3 && v.index[1] == 1 && v.len[1] == 0 && v.index[2] == 2);
 
     uint64_t reclaim = 0;
     CHECK_STATUS(rdrive_store_reclaimable_bytes(s, &reclaim), RDRIVE_OK);

@@ -300,6 +300,13 @@ typedef struct rdrive_bytes {
 typedef int32_t (*rdrive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /**
+ * Visitor for rdrive_store_batch_peek(): called once per key, in order,
+ * with the key's index in the batch and its value's bytes (valid only
+ * during the call), or NULL and 0 when the key is absent.
+ */
+typedef void (*rdrive_batch_view_fn)(void *ctx, size_t index, const uint8_t *ptr, size_t len);
+
+/**
  * Visitor for rdrive_store_peek(): sees the value's bytes, valid only
  * during the call.
  */
@@ -1022,6 +1029,72 @@ rdrive_status rdrive_store_read(const struct rdrive_store *store,
                                 const uint8_t *key,
                                 size_t key_len,
                                 struct rdrive_entry **out);
+
+/**
+ * rdrive_store_read() and rdrive_entry_address_range() in one call: the
+ * entry and its bytes together.
+ *
+ * Thread-safe and lock-free.
+ *
+ * @param[in] store The store.
+ * @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+ * @param[in] key_len Length of the key.
+ * @param[out] out Receives the entry (free it with rdrive_entry_free());
+ *        NULL when the key is absent and on failure.
+ * @param[out] bytes NULL, or receives the value's bytes, valid until the
+ *        entry is freed; {NULL, 0} when the key is absent and on failure.
+ * @return As rdrive_store_read().
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key` is NULL or points to `key_len` readable bytes.
+ * @pre `out` is NULL or points to writable space for an `rdrive_entry *`.
+ * @pre `bytes` is NULL or points to writable space for an ::rdrive_bytes.
+ */
+rdrive_status rdrive_store_get(const struct rdrive_store *store,
+                               const uint8_t *key,
+                               size_t key_len,
+                               struct rdrive_entry **out,
+                               struct rdrive_bytes *bytes_out);
+
+/**
+ * Calls `view(ctx, i, ptr, len)` for each of `count` keys, in order, with
+ * the value of key `i` in place (or NULL and 0 when it is absent), without
+ * allocating or creating entries: the cheapest way to read many keys. The
+ * bytes are valid only during each call and must not be written; the
+ * values are those of one snapshot of the store.
+ *
+ * Thread-safe and lock-free; the callback runs on the calling thread and
+ * may call read functions of the same store.
+ *
+ * @param[in] store The store.
+ * @param[in] keys Array of `count` keys (NULL allowed when `count` is 0).
+ * @param[in] count Number of keys.
+ * @param[in] view The visitor (see ::rdrive_batch_view_fn).
+ * @param[in] ctx Passed to `view`, untouched.
+ * @param[out] found NULL, or receives how many keys were present; 0 on
+ *        failure.
+ * @return
+ * - #RDRIVE_OK: `view` was called once per key.
+ * - #RDRIVE_ERR_INVALID_ARG: `store` or `view` is NULL, `keys` is NULL
+ *   with a non-zero `count`, or a key is NULL with a non-zero length;
+ *   `view` was not called.
+ * - #RDRIVE_ERR_CORRUPT: as rdrive_store_read(), for one of the keys;
+ *   `view` may have been called for the keys before it.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+ *      each, `ptr` is NULL or points to `len` readable bytes.
+ * @pre `view` is NULL or a function that may be called, on the calling
+ *      thread, as `view(ctx, index, ptr, len)` with `ptr` NULL or pointing to
+ *      `len` read-only bytes.
+ * @pre `found` is NULL or points to writable space for a `size_t`.
+ */
+rdrive_status rdrive_store_batch_peek(const struct rdrive_store *store,
+                                      const struct rdrive_bytes *keys,
+                                      size_t count,
+                                      rdrive_batch_view_fn view,
+                                      void *ctx,
+                                      size_t *found);
 
 /**
  * rdrive_store_read() with a key hash from rdrive_hash_key() instead of the

@@ -63,6 +63,8 @@ typedef struct rdrive_bytes {
 
 typedef int32_t (*rdrive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
+typedef void (*rdrive_batch_view_fn)(void *ctx, size_t index, const uint8_t *ptr, size_t len);
+
 typedef void (*rdrive_view_fn)(void *ctx, const uint8_t *ptr, size_t len);
 
 typedef struct rdrive_metadata {
@@ -171,6 +173,19 @@ rdrive_status rdrive_store_read(const struct rdrive_store *store,
                                 const uint8_t *key,
                                 size_t key_len,
                                 struct rdrive_entry **out);
+
+rdrive_status rdrive_store_get(const struct rdrive_store *store,
+                               const uint8_t *key,
+                               size_t key_len,
+                               struct rdrive_entry **out,
+                               struct rdrive_bytes *bytes_out);
+
+rdrive_status rdrive_store_batch_peek(const struct rdrive_store *store,
+                                      const struct rdrive_bytes *keys,
+                                      size_t count,
+                                      rdrive_batch_view_fn view,
+                                      void *ctx,
+                                      size_t *found);
 
 rdrive_status rdrive_store_read_hashed(const struct rdrive_store *store,
                                        uint64_t key_hash,

@@ -146,6 +146,12 @@ pub type rdrive_read_fn =
 pub type rdrive_progress_fn =
     Option<unsafe extern "C" fn(ctx: *mut c_void, done: u64, total: u64) -> i32>;
 
+/// Visitor for rdrive_store_batch_peek(): called once per key, in order,
+/// with the key's index in the batch and its value's bytes (valid only
+/// during the call), or NULL and 0 when the key is absent.
+pub type rdrive_batch_view_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, index: usize, ptr: *const u8, len: usize)>;
+
 /// Visitor for rdrive_store_peek(): sees the value's bytes, valid only
 /// during the call.
 pub type rdrive_view_fn =

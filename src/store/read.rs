@@ -167,6 +167,56 @@ impl Store {
         keys.iter().map(|k| self.read(k)).collect()
     }
 
+    /// Calls `f(i, value)` for each key hash, in order, with the value of key
+    /// `i` in place (`None` when absent), all from one snapshot of the
+    /// store and without creating handles. Returns how many were present.
+    pub fn batch_peek_with_key_hashes(
+        &self,
+        key_hashes: &[u64],
+        mut f: impl FnMut(usize, Option<&[u8]>),
+    ) -> Result<usize> {
+        self.follow();
+        let mut state = self.state.load();
+        let mut found = 0;
+        let mut i = 0;
+        while i < key_hashes.len() {
+            let key_hash = key_hashes[i];
+            let Some(at) = state.index.get(key_hash) else {
+                f(i, None);
+                i += 1;
+                continue;
+            };
+            let located = locate_in(&state.map, at).and_then(|(meta, loc)| {
+                if meta.key_hash != key_hash {
+                    return Err(Miss::Corrupt("the entry there belongs to another key"));
+                }
+                state
+                    .map
+                    .mapping()
+                    .get(loc.start..loc.end)
+                    .ok_or(Miss::Stale)
+            });
+            match located {
+                Ok(bytes) => {
+                    found += 1;
+                    f(i, Some(bytes));
+                    i += 1;
+                }
+                Err(Miss::Corrupt(why)) => return Err(self.corrupt(at, why)),
+                Err(Miss::Stale) => {
+                    // The entry is in a mapping published after this state
+                    // was loaded: continue with the current one.
+                    let fresh = self.state.load();
+                    if Arc::ptr_eq(&*fresh, &*state) {
+                        return Err(self.corrupt(at, "entry beyond the mapped data"));
+                    }
+                    state = fresh;
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// [`Store::read_with_key_hash`] for many hashes, in order.
     pub fn batch_read_hashed_keys(&self, key_hashes: &[u64]) -> Result<Vec<Option<EntryHandle>>> {
         key_hashes

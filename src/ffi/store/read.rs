@@ -66,6 +66,133 @@ fn give_entry(entry: Option<crate::EntryHandle>, out: &mut *mut rdrive_entry) ->
     }
 }
 
+/// rdrive_store_read() and rdrive_entry_address_range() in one call: the
+/// entry and its bytes together.
+///
+/// Thread-safe and lock-free.
+///
+/// @param[in] store The store.
+/// @param[in] key The key's bytes (NULL allowed when `key_len` is 0).
+/// @param[in] key_len Length of the key.
+/// @param[out] out Receives the entry (free it with rdrive_entry_free());
+///        NULL when the key is absent and on failure.
+/// @param[out] bytes NULL, or receives the value's bytes, valid until the
+///        entry is freed; {NULL, 0} when the key is absent and on failure.
+/// @return As rdrive_store_read().
+///
+/// # Safety
+/// - `store` is NULL or a live store.
+/// - `key` is NULL or points to `key_len` readable bytes.
+/// - `out` is NULL or points to writable space for an `rdrive_entry *`.
+/// - `bytes` is NULL or points to writable space for an ::rdrive_bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_get(
+    store: *const rdrive_store,
+    key: *const u8,
+    key_len: usize,
+    out: *mut *mut rdrive_entry,
+    bytes_out: *mut rdrive_bytes,
+) -> rdrive_status {
+    call("rdrive_store_get", || {
+        let none = rdrive_bytes {
+            ptr: std::ptr::null(),
+            len: 0,
+        };
+        // SAFETY: `bytes_out` and `out` are NULL or writable slots of their
+        // types, `key` is NULL or points to `key_len` readable bytes, and
+        // `store` is NULL or live: the `bytes`, `out`, `key` and `store`
+        // bullets of this function's # Safety.
+        let (view, out, key, store) = unsafe {
+            (
+                optional_out(bytes_out, none),
+                boundary::out(out, std::ptr::null_mut(), "out")?,
+                bytes(key, key_len, "key")?,
+                store_ref(store)?,
+            )
+        };
+        let Some(entry) = store.read(key)? else {
+            return Ok(RDRIVE_NOT_FOUND);
+        };
+        if let Some(v) = view {
+            let b = entry.as_slice();
+            *v = rdrive_bytes {
+                ptr: b.as_ptr(),
+                len: b.len(),
+            };
+        }
+        *out = rdrive_entry { entry }.into_raw();
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// Calls `view(ctx, i, ptr, len)` for each of `count` keys, in order, with
+/// the value of key `i` in place (or NULL and 0 when it is absent), without
+/// allocating or creating entries: the cheapest way to read many keys. The
+/// bytes are valid only during each call and must not be written; the
+/// values are those of one snapshot of the store.
+///
+/// Thread-safe and lock-free; the callback runs on the calling thread and
+/// may call read functions of the same store.
+///
+/// @param[in] store The store.
+/// @param[in] keys Array of `count` keys (NULL allowed when `count` is 0).
+/// @param[in] count Number of keys.
+/// @param[in] view The visitor (see ::rdrive_batch_view_fn).
+/// @param[in] ctx Passed to `view`, untouched.
+/// @param[out] found NULL, or receives how many keys were present; 0 on
+///        failure.
+/// @return
+/// - #RDRIVE_OK: `view` was called once per key.
+/// - #RDRIVE_ERR_INVALID_ARG: `store` or `view` is NULL, `keys` is NULL
+///   with a non-zero `count`, or a key is NULL with a non-zero length;
+///   `view` was not called.
+/// - #RDRIVE_ERR_CORRUPT: as rdrive_store_read(), for one of the keys;
+///   `view` may have been called for the keys before it.
+///
+/// # Safety
+/// - `store` is NULL or a live store.
+/// - `keys` is NULL or points to `count` initialized ::rdrive_bytes; in
+///   each, `ptr` is NULL or points to `len` readable bytes.
+/// - `view` is NULL or a function that may be called, on the calling
+///   thread, as `view(ctx, index, ptr, len)` with `ptr` NULL or pointing to
+///   `len` read-only bytes.
+/// - `found` is NULL or points to writable space for a `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_batch_peek(
+    store: *const rdrive_store,
+    keys: *const rdrive_bytes,
+    count: usize,
+    view: rdrive_batch_view_fn,
+    ctx: *mut c_void,
+    found: *mut usize,
+) -> rdrive_status {
+    call("rdrive_store_batch_peek", || {
+        let view = view.ok_or_else(|| invalid("view callback is NULL"));
+        // SAFETY: `found` is NULL or a writable `size_t`, `keys` holds
+        // `count` byte strings, and `store` is NULL or live: the `found`,
+        // `keys` and `store` bullets of this function's # Safety.
+        let (found_out, hashes, view, store) = unsafe {
+            (
+                optional_out(found, 0),
+                key_hashes(keys, count)?,
+                view?,
+                store_ref(store)?,
+            )
+        };
+        let n = store.batch_peek_with_key_hashes(&hashes, |i, value| {
+            let (ptr, len) = value.map_or((std::ptr::null(), 0), |b| (b.as_ptr(), b.len()));
+            // SAFETY: `view` may be called with `ctx`, an index and NULL or
+            // `len` read-only bytes at `ptr` (the `view` bullet of this
+            // function's # Safety); the bytes are pinned during the call.
+            unsafe { view(ctx, i, ptr, len) }
+        })?;
+        if let Some(f) = found_out {
+            *f = n;
+        }
+        Ok(RDRIVE_OK)
+    })
+}
+
 /// rdrive_store_read() with a key hash from rdrive_hash_key() instead of the
 /// key.
 ///
