@@ -89,7 +89,8 @@ int main() {
     } catch (const std::out_of_range &e) {
         CHECK(std::string(e.what()) == "progress gave up");
     }
-    CHECK(last_done >= 10 && last_total == 50);
+    // Progress counts bytes of the new file.
+    CHECK(last_done >= 10 && last_total > last_done);
     CHECK(read_file(path) == bytes_before);
     // Returning false stops it the same way, without an exception.
     std::uint64_t calls = 0;
@@ -114,7 +115,7 @@ int main() {
         final_done = done;
         CHECK(done <= total);
     }));
-    CHECK(final_done == 51);
+    CHECK(final_done == s.file_size());
     CHECK(s.read("key0")->view() == "overwritten");
     CHECK(s.size() == 51 && s.reclaimable_bytes() == 0);
     CHECK(read_file(path).size() < bytes_before.size() + 5000);

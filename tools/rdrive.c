@@ -222,7 +222,7 @@ static int cmd_info(const char *path) {
 
 static int32_t show_progress(void *ctx, uint64_t done, uint64_t total) {
     (void)ctx;
-    fprintf(stderr, "\rcompacting: %" PRIu64 "/%" PRIu64 " entries (%3d%%)", done, total,
+    fprintf(stderr, "\rcompacting: %" PRIu64 "/%" PRIu64 " bytes (%3d%%)", done, total,
             total == 0 ? 100 : (int)(done * 100 / total));
     return 0;
 }
