@@ -12,6 +12,11 @@
 //! Without `--lib` (or `RDRIVE_LIB`) the library is built first with
 //! `cargo build --release --lib --locked` at the repository root and loaded
 //! from its `target/release/librdrive.so`.
+//!
+//! `--only` takes workload ids: W1, W2, W1s, Ws (writes); R1 (the read
+//! modes and the floor), R2, S1, Rs (the read suite, at every size of
+//! `--sizes`); O1, O2, L1, M1; Wp (Wp2 and Wp4). `--quick` runs everything
+//! at reduced sizes, once: a smoke test, not figures to compare.
 
 mod engines;
 mod ffi;
@@ -559,7 +564,7 @@ impl Bench {
                     section: Section::Reads(n),
                     id: "floor",
                     what: format!(
-                        "offset array + mapped load, {}, {}",
+                        "offset array + mapped load, {}, next to the {} rows",
                         lp.label(),
                         handle.label()
                     ),
@@ -1161,40 +1166,50 @@ fn main() {
         report: Report::default(),
     };
     let started = Instant::now();
+    let section = |b: &mut Bench, name: &str, f: &dyn Fn(&mut Bench)| {
+        let t = Instant::now();
+        f(b);
+        eprintln!("  [{name}: {:.1} s]", t.elapsed().as_secs_f64());
+    };
     if b.wants("W1") {
-        b.w1();
+        section(&mut b, "W1", &|b| b.w1());
     }
     if b.wants("W2") {
-        b.w2();
+        section(&mut b, "W2", &|b| b.w2());
     }
     if b.wants("W1s") {
-        b.w1s();
+        section(&mut b, "W1s", &|b| b.w1s());
     }
     if b.wants("Ws") {
-        b.ws();
+        section(&mut b, "Ws", &|b| b.ws());
     }
     if ["R1", "R2", "S1", "Rs"].iter().any(|id| b.wants(id)) {
         let sizes = b.o.sizes.clone();
         for (i, n) in sizes.into_iter().enumerate() {
-            b.read_suite(n, i == 0);
+            let name = format!("reads, {}", fmt_count(n));
+            section(&mut b, &name, &|b| b.read_suite(n, i == 0));
         }
     }
     if b.wants("O1") {
-        b.o1("O1", b.o.entries);
-        b.o1("O1big", b.o.big);
+        section(&mut b, "O1", &|b| {
+            b.o1("O1", b.o.entries);
+            b.o1("O1big", b.o.big);
+        });
     }
     if b.wants("O2") {
-        b.o2();
+        section(&mut b, "O2", &|b| b.o2());
     }
     if b.wants("L1") {
-        b.l1();
+        section(&mut b, "L1", &|b| b.l1());
     }
     if b.wants("M1") {
-        b.m1();
+        section(&mut b, "M1", &|b| b.m1());
     }
     if b.wants("Wp") {
-        b.wp("Wp2", 2);
-        b.wp("Wp4", 4);
+        section(&mut b, "Wp", &|b| {
+            b.wp("Wp2", 2);
+            b.wp("Wp4", 4);
+        });
     }
     let text = render(&b, started.elapsed());
     println!("\n{text}");
@@ -1329,7 +1344,18 @@ fn render(b: &Bench, took: Duration) -> String {
          offsets per key index (found untimed by walking the rdrive file) and an 8-byte load from \
          a read-only `mmap` of the same file, so one array load and one mapped load per read, no \
          hashing and no key. ÷ floor = a row's time / the floor's time with the same loop (batch \
-         rows: the independent floor, or the 1,000-chain floor).\n"
+         rows: the independent floor, or the 1,000-chain floor)."
+    );
+    let _ = writeln!(
+        s,
+        "- Many processes: **Ws** = W1 through an exclusive and through an `RDRIVE_OPEN_SHARED` \
+         handle, in one process; **Rs** = R1 and R1p (independent, after reopen, first size) through \
+         an exclusive and a shared handle opened in turn on the same file, no writer; **Wp2 / Wp4** \
+         = 2 or 4 processes (this program re-run in a writer role), each opening the store (rdrive: \
+         shared handle; LMDB: its environment, `NO_SYNC`) and making its single writes of its own \
+         keys, one call or one write transaction each; they start together (each says it is ready \
+         on a pipe, then all are told to go) and the time runs from the go until the last one \
+         reports done (closing the stores is not timed).\n"
     );
     let _ = writeln!(s, "## Targets (ratios of this run's medians)\n");
     let _ = writeln!(

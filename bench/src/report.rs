@@ -482,9 +482,9 @@ pub fn render_targets(s: &mut String, r: &Report, sizes: &[u32], entries: u32, b
 pub fn render_read_ratios(s: &mut String, r: &Report, n: u32) {
     let _ = writeln!(
         s,
-        "| id | loop | handle | rdrive ns/key | ÷ floor | simd-r-drive ÷ rdrive | LMDB ÷ rdrive | LMDB (one txn) ÷ rdrive |"
+        "| id | loop | handle | rdrive ns/key | spread | ÷ floor | simd-r-drive ÷ rdrive | LMDB ÷ rdrive | LMDB (one txn) ÷ rdrive |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     let peer = |row: &Row, id: &'static str, e: &'static str| {
         r.get(Q {
             section: row.section,
@@ -512,11 +512,12 @@ pub fn render_read_ratios(s: &mut String, r: &Report, n: u32) {
             .map_or("—".into(), |f| format!("{:.2}×", row.value / f));
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.id,
             row.lp.map_or("", Loop::label),
             row.handle.map_or("", Handle::label),
             fmt_value(row.value, row.unit),
+            spread(&row.runs, row.value),
             floor,
             simd,
             lmdb,
