@@ -1311,8 +1311,8 @@ fn render(b: &Bench, took: Duration) -> String {
     let _ = writeln!(
         s,
         "- 16-byte keys like `key-000000000042`, 8-byte values, written in batches of 1,000. \
-         Reads: stores of {} entries; writes, opens and W1s/Ws: {} entries; O1 (big) and M1: {}; \
-         Wp: {} writes per process. Each figure is the median of {} run(s), engines interleaved \
+         Reads: stores of {} entries; W1, W2, Ws, O1 and O2: {} entries; W1s: 1,000 writes; \
+         O1 (big) and M1: {}; Wp: {} writes per process. Each figure is the median of {} run(s), engines interleaved \
          within each run; spread = (slowest − fastest) / median; every read is checked.",
         sizes.join(" and "),
         fmt_count(o.entries),
