@@ -1,23 +1,42 @@
-//! Side-by-side benchmark: rdrive (through its C ABI), simd-r-drive and
-//! LMDB, on the workloads of the performance issue, with the target ratios
-//! computed from figures measured in the same run.
+//! Side-by-side benchmark: rdrive (its shared library `librdrive.so`,
+//! loaded and called as a C program does), simd-r-drive and LMDB, on the
+//! workloads of the performance issues, with the target ratios computed from
+//! figures measured in the same run.
 //!
 //! ```text
 //! cargo run --release --manifest-path bench/Cargo.toml -- [--quick] [--runs N]
-//!     [--only W1,R1,...] [--dir DIR] [--out docs/benchmarks.md]
+//!     [--only W1,R1,...] [--sizes 1000000,4000000] [--engines NAMES]
+//!     [--lib PATH] [--dir DIR] [--out docs/benchmarks.md]
 //! ```
+//!
+//! Without `--lib` (or `RDRIVE_LIB`) the library is built first with
+//! `cargo build --release --lib --locked` at the repository root and loaded
+//! from its `target/release/librdrive.so`.
+//!
+//! `--only` takes workload ids: W1, W2, W1s, Ws (writes); R1 (the read
+//! modes and the floor), R2, S1, Rs (the read suite, at every size of
+//! `--sizes`); O1, O2, L1, M1; Wp (Wp2 and Wp4). `--quick` runs everything
+//! at reduced sizes, once: a smoke test, not figures to compare.
 
 mod engines;
+mod ffi;
+mod plan;
+mod report;
 
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Write as _};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use engines::{Engine, Lmdb, RdriveC, SimdRDrive, Store, touch};
+use engines::{Call, Engine, Floor, Lmdb, Mode, RdriveC, RdriveHandle, Scan, SimdRDrive, Store};
+use plan::{Plan, key, touch};
+use report::{Handle, Loop, Report, Row, Section, Unit, fmt_count};
 
 struct Opts {
     entries: u32,
+    sizes: Vec<u32>,
     big: u32,
     runs: usize,
     only: Option<Vec<String>>,
@@ -25,11 +44,20 @@ struct Opts {
     out: Option<PathBuf>,
     quick: bool,
     engines: Option<Vec<String>>,
+    lib: Option<PathBuf>,
 }
 
-fn parse_args() -> Opts {
+fn list(v: Option<String>, what: &str) -> Vec<String> {
+    v.unwrap_or_else(|| panic!("{what}"))
+        .split(',')
+        .map(str::to_owned)
+        .collect()
+}
+
+fn parse_args(args: Vec<String>) -> Opts {
     let mut o = Opts {
         entries: 1_000_000,
+        sizes: vec![1_000_000, 4_000_000],
         big: 10_000_000,
         runs: 5,
         only: None,
@@ -37,92 +65,79 @@ fn parse_args() -> Opts {
         out: None,
         quick: false,
         engines: None,
+        lib: None,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => {
                 o.quick = true;
                 o.entries = 100_000;
+                o.sizes = vec![100_000, 400_000];
                 o.big = 1_000_000;
                 o.runs = 1;
             }
             "--runs" => o.runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
-            "--only" => {
-                o.only = Some(
-                    args.next()
-                        .expect("--only IDS")
-                        .split(',')
-                        .map(str::to_owned)
-                        .collect(),
-                )
+            "--only" => o.only = Some(list(args.next(), "--only IDS")),
+            "--engines" => o.engines = Some(list(args.next(), "--engines NAMES")),
+            "--sizes" => {
+                o.sizes = list(args.next(), "--sizes N,N")
+                    .iter()
+                    .map(|v| v.parse().expect("--sizes N,N"))
+                    .collect()
             }
-            "--engines" => {
-                o.engines = Some(
-                    args.next()
-                        .expect("--engines NAMES")
-                        .split(',')
-                        .map(str::to_owned)
-                        .collect(),
-                )
-            }
+            "--lib" => o.lib = Some(PathBuf::from(args.next().expect("--lib PATH"))),
             "--dir" => o.dir = PathBuf::from(args.next().expect("--dir DIR")),
             "--out" => o.out = Some(PathBuf::from(args.next().expect("--out FILE"))),
-            "--child-m1" => {
-                // Internal: measure resident memory of one open store.
-                let engine = args.next().unwrap();
-                let dir = PathBuf::from(args.next().unwrap());
-                child_m1(&engine, &dir);
-                std::process::exit(0);
-            }
             other => panic!("unknown argument {other}"),
         }
     }
     o
 }
 
-/// `key-000000000042`: 16 bytes.
-fn key(i: u32) -> [u8; 16] {
-    let mut k = *b"key-000000000000";
-    let mut n = i;
-    let mut at = 15;
-    while n > 0 {
-        k[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        at -= 1;
+/// The repository holding this benchmark.
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// The library to load: `--lib`, else `RDRIVE_LIB`, else the repository's
+/// release build, built (or brought up to date) first.
+fn resolve_library(given: Option<PathBuf>) -> PathBuf {
+    if let Some(p) = given.or_else(|| std::env::var_os("RDRIVE_LIB").map(PathBuf::from)) {
+        return std::path::absolute(p).unwrap();
     }
-    k
+    let repo = repo();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = repo.join("target");
+    eprintln!(
+        "building librdrive: cargo build --release --lib --locked in {}",
+        repo.display()
+    );
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--lib", "--locked", "--manifest-path"])
+        .arg(repo.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => {
+            eprintln!("rdrive-bench: building librdrive failed ({s})");
+            std::process::exit(2)
+        }
+        Err(e) => {
+            eprintln!("rdrive-bench: cannot run cargo to build librdrive: {e}");
+            std::process::exit(2)
+        }
+    }
+    target.join("release").join("librdrive.so")
 }
 
 fn value(i: u32) -> [u8; 8] {
     u64::from(i).to_le_bytes()
-}
-
-fn expect(i: u32) -> u64 {
-    u64::from(i)
-}
-
-/// A uniformly random sequence of `n` indices below `below` (xorshift).
-fn random_indices(n: u32, below: u32, seed: u64) -> Vec<u32> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % u64::from(below)) as u32
-        })
-        .collect()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 /// An empty directory for one write run. Earlier runs' dirty pages are
@@ -131,96 +146,73 @@ fn fresh_dir(base: &Path, name: &str) -> PathBuf {
     let d = base.join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    let _ = std::process::Command::new("sync").status();
+    let _ = Command::new("sync").status();
     d
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Unit {
-    PerSec,
-    Ns,
-    Us,
-    Ms,
-    GBps,
-    BytesPerKey,
-}
-
-impl Unit {
-    fn label(self) -> &'static str {
-        match self {
-            Unit::PerSec => "ops/s",
-            Unit::Ns => "ns/op",
-            Unit::Us => "µs/op",
-            Unit::Ms => "ms",
-            Unit::GBps => "GB/s",
-            Unit::BytesPerKey => "bytes/key",
-        }
-    }
-}
-
-struct Row {
-    id: &'static str,
-    engine: String,
-    value: f64,
-    unit: Unit,
-    runs: Vec<f64>,
-}
-
-struct Report {
-    rows: Vec<Row>,
-}
-
-impl Report {
-    fn add(&mut self, id: &'static str, engine: &str, unit: Unit, runs: Vec<f64>) -> f64 {
-        let value = median(runs.clone());
-        println!(
-            "{id:4} {engine:18} {} {}",
-            fmt_value(value, unit),
-            unit.label()
-        );
-        self.rows.push(Row {
-            id,
-            engine: engine.to_owned(),
-            value,
-            unit,
-            runs,
-        });
-        value
-    }
-
-    fn get(&self, id: &str, engine: &str) -> Option<f64> {
-        self.rows
-            .iter()
-            .find(|r| r.id == id && r.engine == engine)
-            .map(|r| r.value)
-    }
-}
-
-fn fmt_value(v: f64, unit: Unit) -> String {
-    match unit {
-        Unit::PerSec if v >= 1e6 => format!("{:.2} M", v / 1e6),
-        Unit::PerSec => format!("{:.1} k", v / 1e3),
-        Unit::GBps => format!("{v:.2}"),
-        Unit::Ms | Unit::Us => format!("{v:.2}"),
-        Unit::Ns | Unit::BytesPerKey => format!("{v:.0}"),
-    }
-}
-
-/// Writes `n` entries in batches of 1000 (used to prepare read workloads).
-fn fill(store: &dyn Store, n: u32) {
+/// Writes keys `0..values.len()` with the given values, in batches of 1,000.
+fn fill_values(store: &dyn Store, values: impl Fn(u32) -> u64, n: u32) {
     let mut start = 0;
     while start < n {
         let end = (start + 1000).min(n);
         let keys: Vec<[u8; 16]> = (start..end).map(key).collect();
-        let values: Vec<[u8; 8]> = (start..end).map(value).collect();
+        let vals: Vec<[u8; 8]> = (start..end).map(|i| values(i).to_le_bytes()).collect();
         let items: Vec<(&[u8], &[u8])> = keys
             .iter()
-            .zip(&values)
+            .zip(&vals)
             .map(|(k, v)| (&k[..], &v[..]))
             .collect();
         store.batch_write(&items);
         start = end;
     }
+}
+
+fn per_sec(n: u64, runs: &[Duration]) -> Vec<f64> {
+    runs.iter().map(|d| n as f64 / d.as_secs_f64()).collect()
+}
+
+fn nanos_per(n: u32, runs: &[Duration]) -> Vec<f64> {
+    runs.iter()
+        .map(|d| d.as_nanos() as f64 / f64::from(n))
+        .collect()
+}
+
+fn micros_per(n: u32, runs: &[Duration]) -> Vec<f64> {
+    runs.iter()
+        .map(|d| d.as_secs_f64() * 1e6 / f64::from(n))
+        .collect()
+}
+
+fn millis(runs: &[Duration]) -> Vec<f64> {
+    runs.iter().map(|d| d.as_secs_f64() * 1e3).collect()
+}
+
+static RDRIVE: RdriveC = RdriveC;
+static SIMD: SimdRDrive = SimdRDrive;
+static LMDB: Lmdb = Lmdb;
+
+fn engine_by_name(name: &str) -> &'static dyn Engine {
+    match name {
+        "rdrive C" => &RDRIVE,
+        "simd-r-drive" => &SIMD,
+        "LMDB" => &LMDB,
+        other => panic!("unknown engine {other}"),
+    }
+}
+
+/// One read workload row of the read suite: which store, which call.
+struct Reader {
+    id: &'static str,
+    engine: &'static str,
+    store: usize,
+    call: Call,
+}
+
+/// What one timed pass of the read suite runs.
+#[derive(Clone, Copy)]
+enum Item {
+    Reader(usize, Loop),
+    Floor(Loop),
 }
 
 struct Bench {
@@ -236,28 +228,30 @@ impl Bench {
             .is_none_or(|ids| ids.iter().any(|x| x == id))
     }
 
+    fn wants_engine(&self, name: &str) -> bool {
+        self.o
+            .engines
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|n| n == name))
+    }
+
     /// The engines of `list` selected with --engines (all by default).
-    fn pick<'a>(&self, list: &[&'a dyn Engine]) -> Vec<&'a dyn Engine> {
+    fn pick(&self, list: &[&'static dyn Engine]) -> Vec<&'static dyn Engine> {
         list.iter()
             .copied()
-            .filter(|e| {
-                self.o
-                    .engines
-                    .as_ref()
-                    .is_none_or(|names| names.iter().any(|n| n == e.name()))
-            })
+            .filter(|e| self.wants_engine(e.name()))
             .collect()
     }
 
-    /// Runs `f(engine index)` for every engine in every run, engines
-    /// interleaved within each run so that drift (disk writeback, host load)
-    /// affects them alike. Returns the durations per engine.
+    /// Runs `f(i)` for every item in every run, items interleaved within
+    /// each run so that drift (disk writeback, host load) affects them
+    /// alike. Returns the durations per item.
     fn interleaved(
         &self,
-        engines: usize,
+        items: usize,
         mut f: impl FnMut(usize) -> Duration,
     ) -> Vec<Vec<Duration>> {
-        let mut out = vec![Vec::new(); engines];
+        let mut out = vec![Vec::new(); items];
         for _ in 0..self.o.runs {
             for (i, d) in out.iter_mut().enumerate() {
                 d.push(f(i));
@@ -266,13 +260,38 @@ impl Bench {
         out
     }
 
-    fn w1(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
+    fn add(
+        &mut self,
+        section: Section,
+        id: &'static str,
+        what: &str,
+        engine: &str,
+        unit: Unit,
+        runs: Vec<f64>,
+    ) -> f64 {
+        self.report.add(Row {
+            section,
+            id,
+            what: what.to_owned(),
+            engine: engine.to_owned(),
+            unit,
+            runs,
+            value: 0.0,
+            lp: None,
+            handle: None,
+            floor: None,
+        })
+    }
+
+    // ------------------------------------------------------------ writes --
+
+    fn w1(&mut self) {
+        let engines = self.pick(&[&RDRIVE, &SIMD, &LMDB]);
         let n = self.o.entries;
         let keys: Vec<[u8; 16]> = (0..n).map(key).collect();
         let all = self.interleaved(engines.len(), |i| {
             let dir = fresh_dir(&self.o.dir, "w1");
-            let s = engines[i].open(&dir, false);
+            let s = engines[i].open(&dir, Mode::Normal);
             let t = Instant::now();
             for (i, k) in keys.iter().enumerate() {
                 s.write(k, &value(i as u32));
@@ -282,19 +301,26 @@ impl Bench {
             el
         });
         for (e, runs) in engines.iter().zip(all) {
-            self.report
-                .add("W1", e.name(), Unit::PerSec, per_sec(n, &runs));
+            let what = "single writes, one call each, no fsync";
+            self.add(
+                Section::Writes,
+                "W1",
+                what,
+                e.name(),
+                Unit::PerSec,
+                per_sec(n.into(), &runs),
+            );
         }
     }
 
-    fn w2(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
+    fn w2(&mut self) {
+        let engines = self.pick(&[&RDRIVE, &SIMD, &LMDB]);
         let n = self.o.entries;
         let keys: Vec<[u8; 16]> = (0..n).map(key).collect();
         let values: Vec<[u8; 8]> = (0..n).map(value).collect();
         let all = self.interleaved(engines.len(), |i| {
             let dir = fresh_dir(&self.o.dir, "w2");
-            let s = engines[i].open(&dir, false);
+            let s = engines[i].open(&dir, Mode::Normal);
             let t = Instant::now();
             for (ks, vs) in keys.chunks(1000).zip(values.chunks(1000)) {
                 let items: Vec<(&[u8], &[u8])> =
@@ -306,25 +332,28 @@ impl Bench {
             el
         });
         for (e, runs) in engines.iter().zip(all) {
-            self.report
-                .add("W2", e.name(), Unit::PerSec, per_sec(n, &runs));
+            let what = "writes in batches of 1,000";
+            self.add(
+                Section::Writes,
+                "W2",
+                what,
+                e.name(),
+                Unit::PerSec,
+                per_sec(n.into(), &runs),
+            );
         }
     }
 
-    fn w1s(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
+    fn w1s(&mut self) {
+        let engines = self.pick(&[&RDRIVE, &LMDB]);
         const N: u32 = 1000;
-        let bare = self
-            .o
-            .engines
-            .as_ref()
-            .is_none_or(|n| n.iter().any(|n| n == "pwrite+fdatasync"));
+        let bare = self.wants_engine("pwrite+fdatasync");
         let all = self.interleaved(engines.len() + usize::from(bare), |i| {
             let Some(e) = engines.get(i) else {
                 return bare_durable_writes(&self.o.dir, N);
             };
             let dir = fresh_dir(&self.o.dir, "w1s");
-            let s = e.open(&dir, true);
+            let s = e.open(&dir, Mode::Durable);
             let t = Instant::now();
             for i in 0..N {
                 s.write(&key(i), &value(i));
@@ -339,11 +368,368 @@ impl Bench {
             .chain(["pwrite+fdatasync"])
             .collect();
         for (name, runs) in names.iter().zip(all) {
-            self.report.add("W1s", name, Unit::Us, micros_per(N, &runs));
+            let what = "1,000 single durable writes";
+            self.add(
+                Section::Writes,
+                "W1s",
+                what,
+                name,
+                Unit::Us,
+                micros_per(N, &runs),
+            );
         }
     }
 
-    /// Builds (once) a store of `n` entries for `e` and returns its dir.
+    /// Ws: W1 through an exclusive and a shared handle, same process.
+    fn ws(&mut self) {
+        let n = self.o.entries;
+        let keys: Vec<[u8; 16]> = (0..n).map(key).collect();
+        let modes = [Mode::Normal, Mode::Shared];
+        let all = self.interleaved(modes.len(), |i| {
+            let dir = fresh_dir(&self.o.dir, "ws");
+            let s = RDRIVE.open(&dir, modes[i]);
+            let t = Instant::now();
+            for (i, k) in keys.iter().enumerate() {
+                s.write(k, &value(i as u32));
+            }
+            let el = t.elapsed();
+            drop(s);
+            el
+        });
+        let what = "single writes, one call each, no fsync, 1 process";
+        for (name, runs) in ["rdrive C exclusive", "rdrive C shared"].iter().zip(all) {
+            self.add(
+                Section::Shared,
+                "Ws",
+                what,
+                name,
+                Unit::PerSec,
+                per_sec(n.into(), &runs),
+            );
+        }
+    }
+
+    // ------------------------------------------------------------- reads --
+
+    /// The read suite over `n` entries: R1…R1bp and the peers' reads on the
+    /// writers' handles and after a reopen, the floor, R2, S1, and (at the
+    /// first size) Rs.
+    fn read_suite(&mut self, n: u32, first: bool) {
+        let engines = self.pick(&[&RDRIVE, &SIMD, &LMDB]);
+        let plan = Plan::new(n, 0x5EED_0000 ^ u64::from(n));
+        let succ = plan.successors();
+        let base = fresh_dir(&self.o.dir, &format!("reads-{n}"));
+        let dirs: Vec<PathBuf> = engines
+            .iter()
+            .map(|e| {
+                let d = base.join(e.name().replace(' ', "_"));
+                std::fs::create_dir_all(&d).unwrap();
+                d
+            })
+            .collect();
+        let t = Instant::now();
+        let stores: Vec<Box<dyn Store>> = engines
+            .iter()
+            .zip(&dirs)
+            .map(|(e, d)| {
+                let s = e.open(d, Mode::Normal);
+                fill_values(&*s, |i| u64::from(succ[i as usize]), n);
+                s
+            })
+            .collect();
+        eprintln!(
+            "  (wrote {} entries with each engine in {:.1?})",
+            fmt_count(n),
+            t.elapsed()
+        );
+        let mut readers = Vec::new();
+        for (si, e) in engines.iter().enumerate() {
+            let calls: &[(&'static str, &'static str, Call)] = match e.name() {
+                "rdrive C" => &[
+                    ("R1", "rdrive C", Call::Read),
+                    ("R1g", "rdrive C", Call::Get),
+                    ("R1p", "rdrive C", Call::Peek),
+                    ("R1c", "rdrive C", Call::Into),
+                    ("R1b", "rdrive C", Call::Batch),
+                    ("R1bp", "rdrive C", Call::BatchPeek),
+                ],
+                "simd-r-drive" => &[
+                    ("R1", "simd-r-drive", Call::Read),
+                    ("R1b", "simd-r-drive", Call::Batch),
+                ],
+                _ => &[
+                    ("R1", "LMDB", Call::Read),
+                    ("R1", "LMDB (one txn)", Call::OneTxn),
+                ],
+            };
+            for &(id, engine, call) in calls {
+                readers.push(Reader {
+                    id,
+                    engine,
+                    store: si,
+                    call,
+                });
+            }
+        }
+        let wants_reads = self.wants("R1");
+        let rd = engines.iter().position(|e| e.name() == "rdrive C");
+        let floor = rd
+            .filter(|_| wants_reads)
+            .map(|i| Floor::new(&RDRIVE.file(&dirs[i]), &succ));
+        drop(succ);
+        if wants_reads {
+            self.read_phase(n, &plan, &stores, &readers, floor.as_ref(), Handle::Writer);
+        }
+        drop(stores);
+        let stores: Vec<Box<dyn Store>> = engines
+            .iter()
+            .zip(&dirs)
+            .map(|(e, d)| e.open(d, Mode::Normal))
+            .collect();
+        if wants_reads {
+            self.read_phase(n, &plan, &stores, &readers, floor.as_ref(), Handle::Reopen);
+        }
+        drop(floor);
+        if self.wants("R2") {
+            self.r2(n, &plan, &stores, &engines);
+        }
+        if self.wants("S1") {
+            self.s1(n, &stores, &engines);
+        }
+        drop(stores);
+        if let Some(i) = rd.filter(|_| first && self.wants("Rs")) {
+            self.rs(&plan, &RDRIVE.file(&dirs[i]));
+        }
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    fn read_phase(
+        &mut self,
+        n: u32,
+        plan: &Plan,
+        stores: &[Box<dyn Store>],
+        readers: &[Reader],
+        floor: Option<&Floor>,
+        handle: Handle,
+    ) {
+        // One untimed pass per store and over the floor: page tables and
+        // caches as a handle in use has them.
+        for s in stores {
+            let bad = s
+                .reads(Call::Read, plan, false)
+                .expect("every engine has Call::Read");
+            assert_eq!(bad, 0, "warm-up: wrong reads");
+        }
+        if let Some(f) = floor {
+            assert_eq!(f.reads(plan, false, false), 0, "floor: wrong reads");
+        }
+        let mut items = Vec::new();
+        for (ri, r) in readers.iter().enumerate() {
+            let dep = if matches!(r.call, Call::Batch | Call::BatchPeek) {
+                Loop::Chains
+            } else {
+                Loop::Dep
+            };
+            items.push(Item::Reader(ri, Loop::Indep));
+            items.push(Item::Reader(ri, dep));
+        }
+        if floor.is_some() {
+            items.extend([Loop::Indep, Loop::Dep, Loop::Chains].map(Item::Floor));
+        }
+        let all = self.interleaved(items.len(), |i| match items[i] {
+            Item::Reader(ri, lp) => {
+                let r = &readers[ri];
+                let t = Instant::now();
+                let bad = stores[r.store]
+                    .reads(r.call, plan, lp != Loop::Indep)
+                    .expect("read call offered");
+                let el = t.elapsed();
+                assert_eq!(bad, 0, "{} {}: wrong reads", r.id, r.engine);
+                el
+            }
+            Item::Floor(lp) => {
+                let f = floor.unwrap();
+                let t = Instant::now();
+                let bad = f.reads(plan, lp != Loop::Indep, lp == Loop::Chains);
+                let el = t.elapsed();
+                assert_eq!(bad, 0, "floor: wrong reads");
+                el
+            }
+        });
+        // Floor rows first, so every read row can refer to its floor.
+        let mut floors = Vec::new();
+        for (item, runs) in items.iter().zip(&all) {
+            if let Item::Floor(lp) = *item {
+                let v = self.report.add(Row {
+                    section: Section::Reads(n),
+                    id: "floor",
+                    what: format!(
+                        "offset array + mapped load, {}, next to the {} rows",
+                        lp.label(),
+                        handle.label()
+                    ),
+                    engine: "floor".into(),
+                    unit: Unit::Ns,
+                    runs: nanos_per(n, runs),
+                    value: 0.0,
+                    lp: Some(lp),
+                    handle: Some(handle),
+                    floor: None,
+                });
+                floors.push((lp, v));
+            }
+        }
+        for (item, runs) in items.iter().zip(&all) {
+            if let Item::Reader(ri, lp) = *item {
+                let r = &readers[ri];
+                // Batch rows compare with the independent floor, or with
+                // the 1,000-chain one; single-key rows with their own loop.
+                let floor = floors.iter().find(|(f, _)| *f == lp).map(|(_, v)| *v);
+                self.report.add(Row {
+                    section: Section::Reads(n),
+                    id: r.id,
+                    what: format!("{}, {}, {}", call_label(r), lp.label(), handle.label()),
+                    engine: r.engine.into(),
+                    unit: Unit::Ns,
+                    runs: nanos_per(n, runs),
+                    value: 0.0,
+                    lp: Some(lp),
+                    handle: Some(handle),
+                    floor,
+                });
+            }
+        }
+    }
+
+    /// R2: two threads, each the independent loop over all keys, half a
+    /// cycle apart, on the reopened handles.
+    fn r2(
+        &mut self,
+        n: u32,
+        plan: &Plan,
+        stores: &[Box<dyn Store>],
+        engines: &[&'static dyn Engine],
+    ) {
+        let second = plan.rotated(n as usize / 2);
+        let mut items: Vec<(&'static str, &'static str, usize, Call)> = Vec::new();
+        for (si, e) in engines.iter().enumerate() {
+            match e.name() {
+                "rdrive C" => {
+                    items.push(("R2", "rdrive C", si, Call::Read));
+                    items.push(("R2p", "rdrive C", si, Call::Peek));
+                }
+                name => items.push(("R2", name, si, Call::Read)),
+            }
+        }
+        let all = self.interleaved(items.len(), |i| {
+            let (id, engine, si, call) = items[i];
+            let s = &stores[si];
+            let t = Instant::now();
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = [plan, &second]
+                    .into_iter()
+                    .map(|p| scope.spawn(move || s.reads(call, p, false).unwrap()))
+                    .collect();
+                for h in handles {
+                    assert_eq!(h.join().unwrap(), 0, "{id} {engine}: wrong reads");
+                }
+            });
+            t.elapsed()
+        });
+        for ((id, engine, _, call), runs) in items.iter().zip(all) {
+            let what = if *call == Call::Peek {
+                "random reads (rdrive_store_peek), 2 threads, total"
+            } else {
+                "random reads (as R1), 2 threads, total"
+            };
+            self.add(
+                Section::Reads(n),
+                id,
+                what,
+                engine,
+                Unit::PerSec,
+                per_sec(2 * u64::from(n), &runs),
+            );
+        }
+    }
+
+    /// S1: full scans of the reopened stores, touching every value.
+    fn s1(&mut self, n: u32, stores: &[Box<dyn Store>], engines: &[&'static dyn Engine]) {
+        let want = (u64::from(n) * u64::from(n - 1)) / 2;
+        let mut items: Vec<(&'static str, &'static str, usize, Scan)> = Vec::new();
+        for (si, e) in engines.iter().enumerate() {
+            items.push(("S1", e.name(), si, Scan::Entry));
+            if e.name() == "rdrive C" {
+                items.push(("S1b", e.name(), si, Scan::Batch));
+            }
+        }
+        let all = self.interleaved(items.len(), |i| {
+            let (id, engine, si, scan) = items[i];
+            let t = Instant::now();
+            let got = stores[si].iterate(scan).unwrap();
+            let el = t.elapsed();
+            assert_eq!(got, (u64::from(n), want), "{id} {engine}: iteration");
+            el
+        });
+        for ((id, engine, _, scan), runs) in items.iter().zip(all) {
+            let what = match (*engine, scan) {
+                ("rdrive C", Scan::Entry) => "full iteration: rdrive_iter_next + free per entry",
+                ("rdrive C", Scan::Batch) => {
+                    "full iteration: rdrive_iter_next_batch (256 per call)"
+                }
+                ("simd-r-drive", _) => "full iteration: iter_entries",
+                _ => "full iteration: cursor in one read transaction",
+            };
+            self.add(
+                Section::Reads(n),
+                id,
+                what,
+                engine,
+                Unit::PerSec,
+                per_sec(n.into(), &runs),
+            );
+        }
+    }
+
+    /// Rs: R1 and R1p (independent loop) through an exclusive and a shared
+    /// handle, opened in turn on the same file, no writer.
+    fn rs(&mut self, plan: &Plan, file: &Path) {
+        let n = plan.n;
+        let mut runs = [[Vec::new(), Vec::new()], [Vec::new(), Vec::new()]];
+        for run in 0..self.o.runs {
+            // Alternate which handle goes first.
+            let modes = if run % 2 == 0 {
+                [(0, Mode::Normal), (1, Mode::Shared)]
+            } else {
+                [(1, Mode::Shared), (0, Mode::Normal)]
+            };
+            for (slot, mode) in modes {
+                let s = RdriveHandle::open(file, mode);
+                assert_eq!(s.reads(Call::Read, plan, false), Some(0), "Rs warm-up");
+                for (c, call) in [Call::Read, Call::Peek].into_iter().enumerate() {
+                    let t = Instant::now();
+                    let bad = s.reads(call, plan, false);
+                    let el = t.elapsed();
+                    assert_eq!(bad, Some(0), "Rs: wrong reads");
+                    runs[c][slot].push(el);
+                }
+            }
+        }
+        let [read, peek] = runs;
+        for (id, call, per) in [
+            ("Rs", "R1 (read + free)", read),
+            ("Rsp", "R1p (peek)", peek),
+        ] {
+            for (name, r) in ["rdrive C exclusive", "rdrive C shared"].iter().zip(per) {
+                let what = format!("{call}, independent, {} entries, no writer", fmt_count(n));
+                self.add(Section::Shared, id, &what, name, Unit::Ns, nanos_per(n, &r));
+            }
+        }
+    }
+
+    // ----------------------------------------------- opens, large values --
+
+    /// Builds (once) a store of `n` entries (value of key i: i) for `e`.
     fn prepared(&self, e: &dyn Engine, n: u32) -> PathBuf {
         let dir = self
             .o
@@ -354,7 +740,7 @@ impl Bench {
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             let t = Instant::now();
-            fill(&*e.open(&dir, false), n);
+            fill_values(&*e.open(&dir, Mode::Normal), u64::from, n);
             std::fs::write(&marker, b"").unwrap();
             eprintln!(
                 "  (prepared {n} entries for {} in {:.1?})",
@@ -365,128 +751,45 @@ impl Bench {
         dir
     }
 
-    fn r1(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
-        let n = self.o.entries;
-        let stores: Vec<Box<dyn Store>> = engines
-            .iter()
-            .map(|e| e.open(&self.prepared(*e, n), false))
-            .collect();
-        let order = random_indices(n, n, 0x5EED);
-        let all = self.interleaved(engines.len(), |i| {
-            let t = Instant::now();
-            let bad = stores[i].read_all(&order, &key, &expect);
-            let el = t.elapsed();
-            assert_eq!(bad, 0, "{}: wrong reads", engines[i].name());
-            el
-        });
-        for (e, runs) in engines.iter().zip(all) {
-            let ns: Vec<f64> = runs
-                .iter()
-                .map(|d| d.as_nanos() as f64 / f64::from(n))
-                .collect();
-            self.report.add("R1", e.name(), Unit::Ns, ns);
-        }
-    }
-
-    fn r2(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
-        let n = self.o.entries;
-        let stores: Vec<Box<dyn Store>> = engines
-            .iter()
-            .map(|e| e.open(&self.prepared(*e, n), false))
-            .collect();
-        let orders = [random_indices(n, n, 0xA11CE), random_indices(n, n, 0xB0B)];
-        let all = self.interleaved(engines.len(), |i| {
-            let s = &stores[i];
-            let t = Instant::now();
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = orders
-                    .iter()
-                    .map(|order| scope.spawn(|| s.read_all(order, &key, &expect)))
-                    .collect();
-                for h in handles {
-                    assert_eq!(h.join().unwrap(), 0, "{}: wrong reads", engines[i].name());
-                }
-            });
-            t.elapsed()
-        });
-        for (e, runs) in engines.iter().zip(all) {
-            self.report
-                .add("R2", e.name(), Unit::PerSec, per_sec(2 * n, &runs));
-        }
-    }
-
-    fn s1(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
-        let n = self.o.entries;
-        let want: u64 = (0..u64::from(n)).sum();
-        let stores: Vec<Box<dyn Store>> = engines
-            .iter()
-            .map(|e| e.open(&self.prepared(*e, n), false))
-            .collect();
-        let all = self.interleaved(engines.len(), |i| {
-            let t = Instant::now();
-            let (count, sum) = stores[i].iterate();
-            let el = t.elapsed();
-            assert_eq!(
-                (count, sum),
-                (u64::from(n), want),
-                "{}: iteration",
-                engines[i].name()
-            );
-            el
-        });
-        for (e, runs) in engines.iter().zip(all) {
-            self.report
-                .add("S1", e.name(), Unit::PerSec, per_sec(n, &runs));
-        }
-    }
-
-    fn o1(&mut self, id: &'static str, engines: &[&dyn Engine], n: u32) {
-        let engines = &self.pick(engines);
+    fn o1(&mut self, id: &'static str, n: u32) {
+        let engines = self.pick(&[&RDRIVE, &SIMD, &LMDB]);
         let dirs: Vec<PathBuf> = engines.iter().map(|e| self.prepared(*e, n)).collect();
         for (e, dir) in engines.iter().zip(&dirs) {
-            drop(e.open(dir, false)); // warm the page cache
+            drop(e.open(dir, Mode::Normal)); // warm the page cache
         }
         let all = self.interleaved(engines.len(), |i| {
             let t = Instant::now();
-            let s = engines[i].open(&dirs[i], false);
+            let s = engines[i].open(&dirs[i], Mode::Normal);
             assert_eq!(s.read(&key(42)), Some(42));
             let el = t.elapsed();
             drop(s);
             el
         });
+        let what = format!(
+            "reopen (warm cache) until the first read, {} entries",
+            fmt_count(n)
+        );
         for (e, runs) in engines.iter().zip(all) {
-            self.report.add(id, e.name(), Unit::Ms, millis(&runs));
+            self.add(
+                Section::Others,
+                id,
+                &what,
+                e.name(),
+                Unit::Ms,
+                millis(&runs),
+            );
         }
     }
 
-    fn o2(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
+    fn o2(&mut self) {
+        let engines = self.pick(&[&RDRIVE, &SIMD]);
         let n = self.o.entries;
         let garbage: Vec<u8> = {
-            let mut x = 0x9E37_79B9_7F4A_7C15u64;
-            (0..1 << 20)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    (x >> 32) as u8
-                })
-                .collect()
+            let mut x = plan::Rng::new(0x9E37_79B9_7F4A_7C15);
+            (0..1 << 20).map(|_| (x.next() >> 32) as u8).collect()
         };
         let dirs: Vec<PathBuf> = engines.iter().map(|e| self.prepared(*e, n)).collect();
-        let files: Vec<PathBuf> = dirs
-            .iter()
-            .map(|dir| {
-                std::fs::read_dir(dir)
-                    .unwrap()
-                    .map(|d| d.unwrap().path())
-                    .find(|p| p.extension().is_some_and(|x| x == "rdrive" || x == "simd"))
-                    .unwrap()
-            })
-            .collect();
+        let files: Vec<PathBuf> = engines.iter().zip(&dirs).map(|(e, d)| e.file(d)).collect();
         let all = self.interleaved(engines.len(), |i| {
             let file = &files[i];
             let len = std::fs::metadata(file).unwrap().len();
@@ -494,7 +797,7 @@ impl Bench {
             f.write_all_at(&garbage, len).unwrap();
             drop(f);
             let t = Instant::now();
-            let s = engines[i].open(&dirs[i], false);
+            let s = engines[i].open(&dirs[i], Mode::Normal);
             assert_eq!(s.read(&key(42)), Some(42));
             let el = t.elapsed();
             drop(s);
@@ -507,12 +810,20 @@ impl Bench {
             el
         });
         for (e, runs) in engines.iter().zip(all) {
-            self.report.add("O2", e.name(), Unit::Ms, millis(&runs));
+            let what = "reopen with 1 MiB of garbage appended";
+            self.add(
+                Section::Others,
+                "O2",
+                what,
+                e.name(),
+                Unit::Ms,
+                millis(&runs),
+            );
         }
     }
 
-    fn l1(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
+    fn l1(&mut self) {
+        let engines = self.pick(&[&RDRIVE, &SIMD, &LMDB]);
         const COUNT: u32 = 256;
         const SIZE: usize = 4 << 20;
         let mut base = vec![0u8; SIZE];
@@ -531,7 +842,7 @@ impl Bench {
         let mut reads = vec![Vec::new(); engines.len()];
         let writes = self.interleaved(engines.len(), |i| {
             let dir = fresh_dir(&self.o.dir, "l1");
-            let s = engines[i].open(&dir, false);
+            let s = engines[i].open(&dir, Mode::Normal);
             let t = Instant::now();
             for (k, v) in values.iter().enumerate() {
                 s.write(&key(k as u32), v);
@@ -556,21 +867,37 @@ impl Bench {
                 .collect::<Vec<_>>()
         };
         for (i, e) in engines.iter().enumerate() {
-            self.report
-                .add("L1w", e.name(), Unit::GBps, gbps(&writes[i]));
-            self.report
-                .add("L1r", e.name(), Unit::GBps, gbps(&reads[i]));
+            let (w, r) = (
+                "256 × 4 MiB values: write",
+                "256 × 4 MiB values: read, every byte",
+            );
+            self.add(
+                Section::Others,
+                "L1w",
+                w,
+                e.name(),
+                Unit::GBps,
+                gbps(&writes[i]),
+            );
+            self.add(
+                Section::Others,
+                "L1r",
+                r,
+                e.name(),
+                Unit::GBps,
+                gbps(&reads[i]),
+            );
         }
     }
 
-    fn m1(&mut self, engines: &[&dyn Engine]) {
-        let engines = &self.pick(engines);
+    fn m1(&mut self) {
+        let engines = self.pick(&[&RDRIVE, &SIMD, &LMDB]);
         let n = self.o.big;
         for e in engines {
-            let dir = self.prepared(*e, n);
+            let dir = self.prepared(e, n);
             let runs: Vec<f64> = (0..self.o.runs)
                 .map(|_| {
-                    let out = std::process::Command::new(std::env::current_exe().unwrap())
+                    let out = self_command()
                         .args(["--child-m1", e.name()])
                         .arg(&dir)
                         .output()
@@ -584,15 +911,173 @@ impl Bench {
                     bytes / f64::from(n)
                 })
                 .collect();
-            self.report.add("M1", e.name(), Unit::BytesPerKey, runs);
+            let what = format!(
+                "resident memory per live key after open ({} keys)",
+                fmt_count(n)
+            );
+            self.add(
+                Section::Others,
+                "M1",
+                &what,
+                e.name(),
+                Unit::BytesPerKey,
+                runs,
+            );
+        }
+    }
+
+    // ---------------------------------------------------- many processes --
+
+    /// Wp: `procs` writer processes, each `per` single writes of its own
+    /// keys into one store, started together; total writes / wall time
+    /// from the start signal until the last process reported done.
+    fn wp(&mut self, id: &'static str, procs: u32) {
+        let per = self.o.entries / 4;
+        let engines: Vec<(&str, &str)> = [("rdrive", "rdrive C shared"), ("LMDB", "LMDB")]
+            .into_iter()
+            .filter(|(_, label)| {
+                self.wants_engine(label) || self.wants_engine(label.trim_end_matches(" shared"))
+            })
+            .collect();
+        let all = self.interleaved(engines.len(), |i| {
+            let (engine, label) = engines[i];
+            let dir = fresh_dir(&self.o.dir, "wp");
+            // Create the store before the writers start.
+            let store = open_child_store(engine, &dir);
+            drop(store);
+            let mut children: Vec<_> = (0..procs)
+                .map(|c| {
+                    self_command()
+                        .arg("--child-writer")
+                        .arg(engine)
+                        .arg(&dir)
+                        .arg((c * per).to_string())
+                        .arg(per.to_string())
+                        .stdin(Stdio::piped())
+                        .stdout(Stdio::piped())
+                        .spawn()
+                        .expect("spawn a writer process")
+                })
+                .collect();
+            let mut outs: Vec<_> = children
+                .iter_mut()
+                .map(|c| BufReader::new(c.stdout.take().unwrap()))
+                .collect();
+            let expect_line = |r: &mut BufReader<std::process::ChildStdout>, want: &str| {
+                let mut line = String::new();
+                r.read_line(&mut line).unwrap();
+                assert_eq!(line.trim(), want, "{label}: writer process");
+            };
+            for o in &mut outs {
+                expect_line(o, "ready");
+            }
+            let t = Instant::now();
+            for c in &mut children {
+                c.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
+            }
+            for o in &mut outs {
+                expect_line(o, "done");
+            }
+            let el = t.elapsed();
+            for mut c in children {
+                drop(c.stdin.take());
+                assert!(
+                    c.wait().unwrap().success(),
+                    "{label}: writer process failed"
+                );
+            }
+            let store = open_child_store(engine, &dir);
+            assert_eq!(
+                store.count(),
+                u64::from(procs * per),
+                "{label}: writes lost"
+            );
+            el
+        });
+        let what = format!(
+            "{procs} processes × {} single writes (one call / one txn each, no fsync), total",
+            fmt_count(per)
+        );
+        for ((_, label), runs) in engines.iter().zip(all) {
+            self.add(
+                Section::Shared,
+                id,
+                &what,
+                label,
+                Unit::PerSec,
+                per_sec(u64::from(procs * per), &runs),
+            );
         }
     }
 }
 
-/// The floor for W1s: the same entry bytes rdrive would write, each with a
-/// bare `pwrite` + `fdatasync`.
+fn call_label(r: &Reader) -> &'static str {
+    match (r.engine, r.call) {
+        ("rdrive C", Call::Read) => "rdrive_store_read + address_range + free",
+        ("rdrive C", Call::Get) => "rdrive_store_get + free",
+        ("rdrive C", Call::Peek) => "rdrive_store_peek",
+        ("rdrive C", Call::Into) => "rdrive_store_read_into (8-byte buffer)",
+        ("rdrive C", Call::Batch) => "rdrive_store_batch_read ×1,000 + address_range + free",
+        ("rdrive C", Call::BatchPeek) => "rdrive_store_batch_peek ×1,000",
+        ("simd-r-drive", Call::Read) => "read",
+        ("simd-r-drive", Call::Batch) => "batch_read ×1,000",
+        (_, Call::OneTxn) => "get, all in one read transaction",
+        _ => "get, one read transaction each",
+    }
+}
+
+/// This program, to run in a child role; children load the same library.
+fn self_command() -> Command {
+    let mut c = Command::new(std::env::current_exe().unwrap());
+    c.env("RDRIVE_LIB", ffi::library_path());
+    c
+}
+
+fn open_child_store(engine: &str, dir: &Path) -> Box<dyn Store> {
+    match engine {
+        "rdrive" => RDRIVE.open(dir, Mode::Shared),
+        "LMDB" => LMDB.open(dir, Mode::Normal),
+        other => panic!("unknown writer engine {other}"),
+    }
+}
+
+/// Child process of Wp: opens the store, says "ready", waits for "go",
+/// makes its single writes, says "done", then closes the store.
+fn child_writer(engine: &str, dir: &Path, first: u32, count: u32) {
+    let store = open_child_store(engine, dir);
+    let keys: Vec<[u8; 16]> = (first..first + count).map(key).collect();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ready").unwrap();
+    out.flush().unwrap();
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "go");
+    for (j, k) in keys.iter().enumerate() {
+        store.write(k, &value(j as u32));
+    }
+    writeln!(out, "done").unwrap();
+    out.flush().unwrap();
+    drop(store);
+}
+
+/// The floor for W1s: the same entry bytes rdrive would write (prepared
+/// before the clock starts), each with a bare `pwrite` + `fdatasync`.
 fn bare_durable_writes(base: &Path, n: u32) -> Duration {
+    let api = ffi::api();
     let dir = fresh_dir(base, "w1s-bare");
+    let mut records = Vec::new();
+    let mut tail = 0u64;
+    for i in 0..n {
+        let pad = ((64 - tail % 64) % 64) as usize;
+        let v = value(i);
+        let mut buf = vec![0u8; pad];
+        buf.extend_from_slice(&v);
+        buf.extend_from_slice(&api.hash(&key(i)).to_le_bytes());
+        buf.extend_from_slice(&tail.to_le_bytes());
+        buf.extend_from_slice(&crc32(&v).to_le_bytes());
+        records.push((tail, buf));
+        tail += records.last().unwrap().1.len() as u64;
+    }
     let f = std::fs::OpenOptions::new()
         .create(true)
         .truncate(true)
@@ -600,26 +1085,28 @@ fn bare_durable_writes(base: &Path, n: u32) -> Duration {
         .write(true)
         .open(dir.join("bare"))
         .unwrap();
-    let mut tail = 0u64;
-    let mut buf = Vec::with_capacity(128);
     let t = Instant::now();
-    for i in 0..n {
-        buf.clear();
-        let pad = rdrive::format::pad_len(tail) as usize;
-        buf.resize(pad, 0);
-        let v = value(i);
-        buf.extend_from_slice(&v);
-        let meta = rdrive::EntryMetadata::new(
-            rdrive::compute_hash(&key(i)),
-            tail,
-            rdrive::compute_checksum(&v),
-        );
-        buf.extend_from_slice(&meta.serialize());
-        f.write_all_at(&buf, tail).unwrap();
+    for (at, buf) in &records {
+        f.write_all_at(buf, *at).unwrap();
         f.sync_data().unwrap();
-        tail += buf.len() as u64;
     }
     t.elapsed()
+}
+
+/// CRC-32/IEEE, bit by bit (only used untimed).
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
 }
 
 fn rss_bytes() -> u64 {
@@ -629,87 +1116,100 @@ fn rss_bytes() -> u64 {
     kb * 1024
 }
 
-/// Child process: resident memory added by opening the store in `dir` and
-/// reading one key.
+/// Child process of M1: resident memory added by opening the store in `dir`
+/// and reading one key (the library is loaded before the first figure).
 fn child_m1(engine: &str, dir: &Path) {
-    let all = all_engines();
-    let e = all.iter().find(|e| e.name() == engine).unwrap();
+    let e = engine_by_name(engine);
+    if engine == "rdrive C" {
+        ffi::api();
+    }
     let before = rss_bytes();
-    let s = e.open(dir, false);
+    let s = e.open(dir, Mode::Normal);
     assert_eq!(s.read(&key(42)), Some(42));
     let after = rss_bytes();
     println!("{}", after.saturating_sub(before));
     drop(s);
 }
 
-fn per_sec(n: u32, runs: &[Duration]) -> Vec<f64> {
-    runs.iter()
-        .map(|d| f64::from(n) / d.as_secs_f64())
-        .collect()
-}
-
-fn micros_per(n: u32, runs: &[Duration]) -> Vec<f64> {
-    runs.iter()
-        .map(|d| d.as_secs_f64() * 1e6 / f64::from(n))
-        .collect()
-}
-
-fn millis(runs: &[Duration]) -> Vec<f64> {
-    runs.iter().map(|d| d.as_secs_f64() * 1e3).collect()
-}
-
-static RDRIVE: RdriveC = RdriveC { peek: false };
-static RDRIVE_PEEK: RdriveC = RdriveC { peek: true };
-static SIMD: SimdRDrive = SimdRDrive;
-static LMDB: Lmdb = Lmdb { one_txn: false };
-static LMDB_ONE_TXN: Lmdb = Lmdb { one_txn: true };
-
-fn all_engines() -> Vec<&'static dyn Engine> {
-    vec![&RDRIVE, &RDRIVE_PEEK, &SIMD, &LMDB, &LMDB_ONE_TXN]
-}
-
 fn main() {
-    let o = parse_args();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Internal roles of child processes.
+    match args.first().map(String::as_str) {
+        Some("--child-m1") => {
+            child_m1(&args[1], Path::new(&args[2]));
+            return;
+        }
+        Some("--child-writer") => {
+            let num = |i: usize| args[i].parse::<u32>().unwrap();
+            child_writer(&args[1], Path::new(&args[2]), num(3), num(4));
+            return;
+        }
+        _ => {}
+    }
+    plan::check_key_format();
+    let mut o = parse_args(args);
+    let lib = resolve_library(o.lib.take());
+    ffi::set_library(lib.clone());
+    let api = ffi::api();
+    o.lib = Some(lib);
+    println!(
+        "rdrive library: {} (version {}, {}; include/rdrive.h: {})",
+        api.path.display(),
+        api.version(),
+        // SAFETY: takes no arguments; returns a number.
+        unsafe { (api.version_number)() },
+        ffi::header_version()
+    );
     std::fs::create_dir_all(&o.dir).unwrap();
     let mut b = Bench {
         o,
-        report: Report { rows: Vec::new() },
+        report: Report::default(),
     };
-    let writers: [&dyn Engine; 3] = [&RDRIVE, &SIMD, &LMDB];
-    let readers: [&dyn Engine; 5] = [&RDRIVE, &RDRIVE_PEEK, &SIMD, &LMDB, &LMDB_ONE_TXN];
-    // Writes, opens and memory do not depend on the read call used.
-    let logs: [&dyn Engine; 2] = [&RDRIVE, &SIMD];
     let started = Instant::now();
+    let section = |b: &mut Bench, name: &str, f: &dyn Fn(&mut Bench)| {
+        let t = Instant::now();
+        f(b);
+        eprintln!("  [{name}: {:.1} s]", t.elapsed().as_secs_f64());
+    };
     if b.wants("W1") {
-        b.w1(&writers);
+        section(&mut b, "W1", &|b| b.w1());
     }
     if b.wants("W2") {
-        b.w2(&writers);
+        section(&mut b, "W2", &|b| b.w2());
     }
     if b.wants("W1s") {
-        b.w1s(&[&RDRIVE, &LMDB]);
+        section(&mut b, "W1s", &|b| b.w1s());
     }
-    if b.wants("R1") {
-        b.r1(&readers);
+    if b.wants("Ws") {
+        section(&mut b, "Ws", &|b| b.ws());
     }
-    if b.wants("R2") {
-        b.r2(&[&RDRIVE, &RDRIVE_PEEK, &SIMD, &LMDB]);
-    }
-    if b.wants("S1") {
-        b.s1(&[&RDRIVE, &RDRIVE_PEEK, &SIMD, &LMDB]);
+    if ["R1", "R2", "S1", "Rs"].iter().any(|id| b.wants(id)) {
+        let sizes = b.o.sizes.clone();
+        for (i, n) in sizes.into_iter().enumerate() {
+            let name = format!("reads, {}", fmt_count(n));
+            section(&mut b, &name, &|b| b.read_suite(n, i == 0));
+        }
     }
     if b.wants("O1") {
-        b.o1("O1", &writers, b.o.entries);
-        b.o1("O1big", &writers, b.o.big);
+        section(&mut b, "O1", &|b| {
+            b.o1("O1", b.o.entries);
+            b.o1("O1big", b.o.big);
+        });
     }
     if b.wants("O2") {
-        b.o2(&logs);
+        section(&mut b, "O2", &|b| b.o2());
     }
     if b.wants("L1") {
-        b.l1(&writers);
+        section(&mut b, "L1", &|b| b.l1());
     }
     if b.wants("M1") {
-        b.m1(&writers);
+        section(&mut b, "M1", &|b| b.m1());
+    }
+    if b.wants("Wp") {
+        section(&mut b, "Wp", &|b| {
+            b.wp("Wp2", 2);
+            b.wp("Wp4", 4);
+        });
     }
     let text = render(&b, started.elapsed());
     println!("\n{text}");
@@ -752,7 +1252,7 @@ fn machine() -> String {
 }
 
 fn disk(dir: &Path) -> String {
-    std::process::Command::new("df")
+    Command::new("df")
         .args(["-T", "-h"])
         .arg(dir)
         .output()
@@ -773,7 +1273,7 @@ fn disk(dir: &Path) -> String {
 }
 
 fn date() -> String {
-    std::process::Command::new("date")
+    Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
         .ok()
@@ -782,162 +1282,12 @@ fn date() -> String {
         .unwrap_or_default()
 }
 
-struct Target {
-    id: &'static str,
-    what: &'static str,
-    ratio: Option<f64>,
-    want: &'static str,
-    ok: Option<bool>,
-}
-
-fn targets(r: &Report) -> Vec<Target> {
-    let rd = "rdrive C";
-    let g = |id: &str, e: &str| r.get(id, e);
-    let div = |a: Option<f64>, b: Option<f64>| Some(a? / b?);
-    let at_least = |x: Option<f64>, t: f64| x.map(|x| x >= t);
-    let at_most = |x: Option<f64>, t: f64| x.map(|x| x <= t);
-    let mk = |id, what, ratio: Option<f64>, want, ok| Target {
-        id,
-        what,
-        ratio,
-        want,
-        ok,
-    };
-    let w1 = div(g("W1", rd), g("W1", "simd-r-drive"));
-    let w2s = div(g("W2", rd), g("W2", "simd-r-drive"));
-    let w2l = div(g("W2", rd), g("W2", "LMDB"));
-    let w1s = div(g("W1s", rd), g("W1s", "pwrite+fdatasync"));
-    let r1s = div(g("R1", "simd-r-drive"), g("R1", rd));
-    let r1l = div(g("R1", "LMDB"), g("R1", rd));
-    let r2 = div(g("R2", rd), g("R1", rd).map(|ns| 1e9 / ns));
-    let s1 = div(g("S1", "rdrive C no-alloc"), g("S1", "simd-r-drive"));
-    let s1e = div(g("S1", rd), g("S1", "simd-r-drive"));
-    let r1n = div(g("R1", "simd-r-drive"), g("R1", "rdrive C no-alloc"));
-    let o1 = div(g("O1", "simd-r-drive"), g("O1", rd));
-    let o1b = div(g("O1big", "simd-r-drive"), g("O1big", rd));
-    let o2 = div(g("O2", rd), g("O1", rd));
-    let l1r = div(g("L1r", rd), g("L1r", "simd-r-drive"));
-    let l1w = div(g("L1w", rd), g("L1w", "simd-r-drive"));
-    let m1 = g("M1", rd);
-    vec![
-        mk(
-            "W1",
-            "single writes: rdrive / simd-r-drive",
-            w1,
-            "≥ 10×",
-            at_least(w1, 10.0),
-        ),
-        mk(
-            "W2",
-            "batched writes: rdrive / simd-r-drive",
-            w2s,
-            "≥ 2×",
-            at_least(w2s, 2.0),
-        ),
-        mk(
-            "W2",
-            "batched writes: rdrive / LMDB",
-            w2l,
-            "≥ 1.5×",
-            at_least(w2l, 1.5),
-        ),
-        mk(
-            "W1s",
-            "durable write time: rdrive / bare pwrite+fdatasync",
-            w1s,
-            "≤ 1.2×",
-            at_most(w1s, 1.2),
-        ),
-        mk(
-            "R1",
-            "random read latency: simd-r-drive / rdrive",
-            r1s,
-            "≥ 4×",
-            at_least(r1s, 4.0),
-        ),
-        mk(
-            "R1",
-            "random read latency: LMDB / rdrive",
-            r1l,
-            "≥ 6×",
-            at_least(r1l, 6.0),
-        ),
-        mk(
-            "R1",
-            "(info) the same with rdrive_store_peek: simd-r-drive / rdrive",
-            r1n,
-            "—",
-            None,
-        ),
-        mk(
-            "R2",
-            "2-thread throughput / rdrive's own R1 throughput",
-            r2,
-            "≥ 1.7×",
-            at_least(r2, 1.7),
-        ),
-        mk(
-            "S1",
-            "iteration with rdrive_iter_next_batch: rdrive / simd-r-drive",
-            s1,
-            "≥ 5×",
-            at_least(s1, 5.0),
-        ),
-        mk(
-            "S1",
-            "(info) iteration with an entry per item: rdrive / simd-r-drive",
-            s1e,
-            "—",
-            None,
-        ),
-        mk(
-            "O1",
-            "reopen time (1M): simd-r-drive / rdrive",
-            o1,
-            "≥ 8×",
-            at_least(o1, 8.0),
-        ),
-        mk(
-            "O1",
-            "reopen time (10M): simd-r-drive / rdrive",
-            o1b,
-            "≥ 8×",
-            at_least(o1b, 8.0),
-        ),
-        mk(
-            "O2",
-            "reopen with 1 MiB garbage / clean reopen (rdrive)",
-            o2,
-            "≤ 2×",
-            at_most(o2, 2.0),
-        ),
-        mk(
-            "L1",
-            "4 MiB reads: rdrive / simd-r-drive",
-            l1r,
-            "≥ 0.9×",
-            at_least(l1r, 0.9),
-        ),
-        mk(
-            "L1",
-            "4 MiB writes: rdrive / simd-r-drive",
-            l1w,
-            "≥ 2×",
-            at_least(l1w, 2.0),
-        ),
-        mk(
-            "M1",
-            "resident bytes per live key (10M keys)",
-            m1,
-            "≤ 48",
-            at_most(m1, 48.0),
-        ),
-    ]
-}
-
 fn render(b: &Bench, took: Duration) -> String {
     let mut s = String::new();
     let o = &b.o;
+    let r = &b.report;
+    let api = ffi::api();
+    let sizes: Vec<String> = o.sizes.iter().map(|&n| fmt_count(n)).collect();
     let _ = writeln!(s, "# rdrive benchmark results\n");
     let _ = writeln!(
         s,
@@ -954,74 +1304,99 @@ fn render(b: &Bench, took: Duration) -> String {
     let _ = writeln!(s, "- Disk (benchmark directory): {}", disk(&o.dir));
     let _ = writeln!(
         s,
-        "- {} entries (16-byte keys like `key-000000000042`, 8-byte values) unless noted; \
-         {}-entry stores for O1 (10M) and M1; each figure is the median of {} run(s); \
-         every read is checked.",
-        o.entries, o.big, o.runs
+        "- rdrive {} as a C program uses it: `librdrive.so` (release build) loaded with `dlopen`, \
+         every call through a pointer from `dlsym`.",
+        api.version()
     );
     let _ = writeln!(
         s,
-        "- Engines: **rdrive C** = rdrive through its exported C functions (`rdrive_store_read` + \
-         `rdrive_entry_free` per read, `rdrive_iter_next` + `rdrive_entry_free` per entry); \
-         **rdrive C no-alloc** = the allocation-free calls `rdrive_store_peek` and \
-         `rdrive_iter_next_batch` (256 views per call); \
-         **simd-r-drive** 0.17.5-alpha through its Rust API; **LMDB** through heed (`NO_SYNC` except \
-         in W1s), one read transaction per read; **LMDB (one txn)** = all reads in one transaction.\n"
+        "- 16-byte keys like `key-000000000042`, 8-byte values, written in batches of 1,000. \
+         Reads: stores of {} entries; W1, W2, Ws, O1 and O2: {} entries; W1s: 1,000 writes; \
+         O1 (big) and M1: {}; Wp: {} writes per process. Each figure is the median of {} run(s), engines interleaved \
+         within each run; spread = (slowest − fastest) / median; every read is checked.",
+        sizes.join(" and "),
+        fmt_count(o.entries),
+        fmt_count(o.big),
+        fmt_count(o.entries / 4),
+        o.runs
     );
-    let _ = writeln!(s, "## Targets (ratios measured in this run)\n");
-    let _ = writeln!(s, "| id | comparison | measured | target | met |");
-    let _ = writeln!(s, "|---|---|---|---|---|");
-    for t in targets(&b.report) {
-        let measured = match (t.ratio, t.id) {
-            (Some(v), "M1") => format!("{v:.1}"),
-            (Some(v), _) => format!("{v:.2}×"),
-            (None, _) => "—".into(),
-        };
-        let met = match (t.ok, t.want) {
-            (Some(true), _) => "yes",
-            (Some(false), _) => "**no**",
-            (None, "—") => "",
-            (None, _) => "not run",
-        };
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} |",
-            t.id, t.what, measured, t.want, met
-        );
+    let _ = writeln!(
+        s,
+        "- Engines: **rdrive C** = rdrive through its exported C functions; **simd-r-drive** \
+         0.17.5-alpha through its Rust API; **LMDB** through heed (`NO_SYNC` except in W1s), one \
+         read transaction per read; **LMDB (one txn)** = all reads of a pass in one transaction."
+    );
+    let _ = writeln!(
+        s,
+        "- Read loops: the value of each key is the index of the next key on one random cycle \
+         through all keys. **independent**: the keys of the cycle from a list made in advance (the \
+         next read can start before the last one returns); **dependent**: each next key is formed \
+         from the value just read (`key-…` formatted from it: true latency, one read at a time); \
+         **dependent, 1,000 chains** (batch calls): the 1,000 keys of each call are formed from the \
+         values returned by the previous call. Every read touches the value's bytes and compares \
+         them with the expected value. **writer's handle** = the handle that wrote the entries, \
+         right after its writes; **after reopen** = closed and opened again read-write (flags 0). \
+         Each handle first reads every key once, untimed."
+    );
+    let _ = writeln!(
+        s,
+        "- **floor** = the same keys in the same order read with no engine: an array of payload \
+         offsets per key index (found untimed by walking the rdrive file) and an 8-byte load from \
+         a read-only `mmap` of the same file, so one array load and one mapped load per read, no \
+         hashing and no key. ÷ floor = a row's time / the floor's time with the same loop (batch \
+         rows: the independent floor, or the 1,000-chain floor)."
+    );
+    let _ = writeln!(
+        s,
+        "- Many processes: **Ws** = W1 through an exclusive and through an `RDRIVE_OPEN_SHARED` \
+         handle, in one process; **Rs** = R1 and R1p (independent, after reopen, first size) through \
+         an exclusive and a shared handle opened in turn on the same file, no writer; **Wp2 / Wp4** \
+         = 2 or 4 processes (this program re-run in a writer role), each opening the store (rdrive: \
+         shared handle; LMDB: its environment, `NO_SYNC`) and making its single writes of its own \
+         keys, one call or one write transaction each; they start together (each says it is ready \
+         on a pipe, then all are told to go) and the time runs from the go until the last one \
+         reports done (closing the stores is not timed).\n"
+    );
+    let _ = writeln!(s, "## Targets (ratios of this run's medians)\n");
+    let _ = writeln!(
+        s,
+        "Read and iteration targets use the independent loop after reopen; met is judged at {}, \
+         the {} column is reported alongside.\n",
+        sizes.first().map_or("—", String::as_str),
+        sizes.get(1).map_or("—", String::as_str)
+    );
+    report::render_targets(&mut s, r, &o.sizes, o.entries, o.big);
+    for &n in &o.sizes {
+        if r.rows
+            .iter()
+            .any(|x| x.section == Section::Reads(n) && x.lp.is_some())
+        {
+            let _ = writeln!(s, "\n## rdrive reads as ratios, {} entries\n", fmt_count(n));
+            let _ = writeln!(
+                s,
+                "Time per key; peers: simd-r-drive's `read` (batch rows: its `batch_read`), \
+                 LMDB's get with the same loop and handle (a ratio above 1× means rdrive is \
+                 faster).\n"
+            );
+            report::render_read_ratios(&mut s, r, n);
+        }
     }
     let _ = writeln!(s, "\n## Measurements\n");
-    let _ = writeln!(s, "| id | workload | engine | median | unit | runs |");
-    let _ = writeln!(s, "|---|---|---|---|---|---|");
-    for r in &b.report.rows {
-        let runs: Vec<String> = r.runs.iter().map(|v| fmt_value(*v, r.unit)).collect();
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} |",
-            r.id,
-            describe(r.id),
-            r.engine,
-            fmt_value(r.value, r.unit),
-            r.unit.label(),
-            runs.join(", ")
-        );
+    let mut sections = vec![(Section::Writes, "Writes".to_owned())];
+    for &n in &o.sizes {
+        sections.push((
+            Section::Reads(n),
+            format!("Reads and iteration, {} entries", fmt_count(n)),
+        ));
+    }
+    sections.push((Section::Others, "Opens, large values, memory".into()));
+    sections.push((Section::Shared, "Many processes, one store".into()));
+    for (sec, title) in sections {
+        if r.rows.iter().any(|x| x.section == sec) {
+            let _ = writeln!(s, "### {title}\n");
+            report::render_rows(&mut s, r, sec);
+            let _ = writeln!(s);
+        }
     }
     s
-}
-
-fn describe(id: &str) -> &'static str {
-    match id {
-        "W1" => "single writes, one call each, no fsync",
-        "W2" => "writes in batches of 1,000",
-        "W1s" => "1,000 single durable writes",
-        "R1" => "uniformly random reads, 1 thread",
-        "R2" => "uniformly random reads, 2 threads (total)",
-        "S1" => "full iteration touching each value",
-        "O1" => "reopen (warm cache) until the first read",
-        "O1big" => "the same, 10M-entry store",
-        "O2" => "reopen with 1 MiB of garbage appended",
-        "L1w" => "256 × 4 MiB values: write",
-        "L1r" => "256 × 4 MiB values: read, every byte",
-        "M1" => "resident memory per live key after open (10M keys)",
-        _ => "",
-    }
 }
