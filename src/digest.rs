@@ -10,8 +10,19 @@ use xxhash_rust::xxh3::xxh3_64;
 ///
 /// Two keys with the same hash are the same key to the store. For `n`
 /// distinct keys the chance of any collision is about `n² / 2⁶⁵`.
-#[inline]
+#[inline(always)]
 pub fn compute_hash(key: &[u8]) -> u64 {
+    // Typical keys are short: their hash inlines into the caller (the
+    // length test prunes xxh3's longer paths); longer ones take a call.
+    if key.len() <= 16 {
+        xxh3_64(key)
+    } else {
+        hash_longer_key(key)
+    }
+}
+
+#[inline(never)]
+fn hash_longer_key(key: &[u8]) -> u64 {
     xxh3_64(key)
 }
 

@@ -40,6 +40,8 @@ pub(crate) fn record_failure(function: &str, detail: &str, os_error: c_int) {
 }
 
 /// Records `e` as the failure of `function` and returns its status.
+#[cold]
+#[inline(never)]
 pub(crate) fn record_error(function: &str, e: &Error) -> rdrive_status {
     record_failure(function, &e.to_string(), e.raw_os_error().unwrap_or(0));
     status_of(e)
@@ -79,6 +81,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// is (#RDRIVE_OK, #RDRIVE_NOT_FOUND); an `Err` is recorded (see
 /// [`record_error`]) and mapped to its status; a panic becomes
 /// #RDRIVE_ERR_PANIC.
+#[inline(always)]
 pub(crate) fn call(
     function: &'static str,
     body: impl FnOnce() -> Result<rdrive_status, Error>,
@@ -87,27 +90,31 @@ pub(crate) fn call(
         Ok(Ok(status)) => status,
         Ok(Err(e)) => record_error(function, &e),
         Err(payload) => {
-            record_failure(
-                function,
-                &format!("internal error: {}", panic_text(&*payload)),
-                0,
-            );
+            record_panic(function, payload);
             RDRIVE_ERR_PANIC
         }
     }
 }
 
+/// Records a caught panic as the failure of `function`.
+#[cold]
+#[inline(never)]
+fn record_panic(function: &str, payload: Box<dyn std::any::Any + Send>) {
+    record_failure(
+        function,
+        &format!("internal error: {}", panic_text(&*payload)),
+        0,
+    );
+}
+
 /// Runs the body of an export that returns a plain value; a panic yields
 /// `fallback`.
+#[inline(always)]
 pub(crate) fn value<T>(function: &'static str, fallback: T, body: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(v) => v,
         Err(payload) => {
-            record_failure(
-                function,
-                &format!("internal error: {}", panic_text(&*payload)),
-                0,
-            );
+            record_panic(function, payload);
             fallback
         }
     }
@@ -123,10 +130,33 @@ pub(crate) fn invalid(what: &str) -> Error {
 /// # Safety
 /// `ptr` is NULL or points to a live `T` that nothing mutates or frees for
 /// `'a`.
+#[inline(always)]
 pub(crate) unsafe fn borrow<'a, T>(ptr: *const T, what: &str) -> Result<&'a T, Error> {
     // SAFETY: `as_ref` needs `ptr` to be NULL or valid for shared access
     // for `'a`; this function's # Safety requires exactly that.
-    unsafe { ptr.as_ref() }.ok_or_else(|| invalid(&format!("{what} is NULL")))
+    match unsafe { ptr.as_ref() } {
+        Some(r) => Ok(r),
+        None => Err(is_null(what)),
+    }
+}
+
+/// "`what` is NULL". The error paths of the checks are kept out of line,
+/// so the checks inline into each call as a compare and a branch.
+#[cold]
+#[inline(never)]
+fn is_null(what: &str) -> Error {
+    invalid(&format!("{what} is NULL"))
+}
+
+/// Why a pointer and a length or count do not make a slice.
+#[cold]
+#[inline(never)]
+fn bad_span(what: &str, null: bool, n: usize, unit: &str) -> Error {
+    if null {
+        invalid(&format!("{what} is NULL but its {unit} is {n}"))
+    } else {
+        invalid(&format!("{what}: {unit} {n} is too large"))
+    }
 }
 
 /// Borrows `*ptr` mutably, refusing NULL.
@@ -134,10 +164,14 @@ pub(crate) unsafe fn borrow<'a, T>(ptr: *const T, what: &str) -> Result<&'a T, E
 /// # Safety
 /// `ptr` is NULL or points to a live `T` that nothing else reads, mutates
 /// or frees for `'a`.
+#[inline(always)]
 pub(crate) unsafe fn borrow_mut<'a, T>(ptr: *mut T, what: &str) -> Result<&'a mut T, Error> {
     // SAFETY: `as_mut` needs `ptr` to be NULL or valid for exclusive
     // access for `'a`; this function's # Safety requires exactly that.
-    unsafe { ptr.as_mut() }.ok_or_else(|| invalid(&format!("{what} is NULL")))
+    match unsafe { ptr.as_mut() } {
+        Some(r) => Ok(r),
+        None => Err(is_null(what)),
+    }
 }
 
 /// The byte string `ptr[..len]`; NULL with length 0 is the empty string.
@@ -145,15 +179,13 @@ pub(crate) unsafe fn borrow_mut<'a, T>(ptr: *mut T, what: &str) -> Result<&'a mu
 /// # Safety
 /// When `len > 0`, `ptr` is NULL or points to `len` readable bytes that
 /// nothing writes for `'a`.
+#[inline(always)]
 pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], Error> {
     if len == 0 {
         return Ok(&[]);
     }
-    if ptr.is_null() {
-        return Err(invalid(&format!("{what} is NULL but its length is {len}")));
-    }
-    if len > isize::MAX as usize {
-        return Err(invalid(&format!("{what}: length {len} is too large")));
+    if ptr.is_null() || len > isize::MAX as usize {
+        return Err(bad_span(what, ptr.is_null(), len, "length"));
     }
     // SAFETY: `ptr` is not NULL (checked above), so by this function's
     // # Safety it points to `len` readable bytes left unchanged for `'a`;
@@ -166,6 +198,7 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result
 /// # Safety
 /// When `count > 0`, `ptr` is NULL or points to `count` initialized,
 /// aligned `T`s that nothing writes for `'a`.
+#[inline(always)]
 pub(crate) unsafe fn array<'a, T>(
     ptr: *const T,
     count: usize,
@@ -174,14 +207,11 @@ pub(crate) unsafe fn array<'a, T>(
     if count == 0 {
         return Ok(&[]);
     }
-    if ptr.is_null() {
-        return Err(invalid(&format!("{what} is NULL but its count is {count}")));
-    }
-    if count
+    let too_many = count
         .checked_mul(std::mem::size_of::<T>())
-        .is_none_or(|b| b > isize::MAX as usize)
-    {
-        return Err(invalid(&format!("{what}: count {count} is too large")));
+        .is_none_or(|b| b > isize::MAX as usize);
+    if ptr.is_null() || too_many {
+        return Err(bad_span(what, ptr.is_null(), count, "count"));
     }
     // SAFETY: `ptr` is not NULL (checked above), so by this function's
     // # Safety it points to `count` initialized, aligned `T`s left
@@ -195,13 +225,17 @@ pub(crate) unsafe fn array<'a, T>(
 /// # Safety
 /// `ptr` is NULL or points to space for a `T` (aligned and writable; it
 /// need not hold a value yet) that nothing else accesses for `'a`.
+#[inline(always)]
 pub(crate) unsafe fn out<'a, T: Copy>(
     ptr: *mut T,
     cleared: T,
     what: &str,
 ) -> Result<&'a mut T, Error> {
     // SAFETY: this function's # Safety is `optional_out`'s.
-    unsafe { optional_out(ptr, cleared) }.ok_or_else(|| invalid(&format!("{what} is NULL")))
+    match unsafe { optional_out(ptr, cleared) } {
+        Some(r) => Ok(r),
+        None => Err(is_null(what)),
+    }
 }
 
 /// A writable output array of `count` slots, refusing NULL (unless `count`
@@ -212,6 +246,7 @@ pub(crate) unsafe fn out<'a, T: Copy>(
 /// `ptr` is NULL or points to space for `count` values of `T` (aligned,
 /// writable; they need not hold values yet) that nothing else accesses for
 /// `'a`.
+#[inline(always)]
 pub(crate) unsafe fn out_slice<'a, T: Copy>(
     ptr: *mut T,
     count: usize,
@@ -221,14 +256,11 @@ pub(crate) unsafe fn out_slice<'a, T: Copy>(
     if count == 0 {
         return Ok(&mut []);
     }
-    if ptr.is_null() {
-        return Err(invalid(&format!("{what} is NULL but its count is {count}")));
-    }
-    if count
+    let too_many = count
         .checked_mul(std::mem::size_of::<T>())
-        .is_none_or(|b| b > isize::MAX as usize)
-    {
-        return Err(invalid(&format!("{what}: count {count} is too large")));
+        .is_none_or(|b| b > isize::MAX as usize);
+    if ptr.is_null() || too_many {
+        return Err(bad_span(what, ptr.is_null(), count, "count"));
     }
     // SAFETY: `ptr` is not NULL (checked above), so by this function's
     // # Safety it has `count` aligned, writable slots that are ours alone
@@ -248,6 +280,7 @@ pub(crate) unsafe fn out_slice<'a, T: Copy>(
 /// # Safety
 /// `ptr` is NULL or points to space for a `T` (aligned and writable; it
 /// need not hold a value yet) that nothing else accesses for `'a`.
+#[inline(always)]
 pub(crate) unsafe fn optional_out<'a, T: Copy>(ptr: *mut T, cleared: T) -> Option<&'a mut T> {
     if ptr.is_null() {
         return None;

@@ -294,10 +294,7 @@ pub unsafe extern "C" fn rdrive_entry_clone(entry: *const rdrive_entry) -> *mut 
     // function's # Safety, which is `with_entry`'s.
     unsafe {
         with_entry("rdrive_entry_clone", entry, std::ptr::null_mut(), |e| {
-            rdrive_entry {
-                entry: e.clone_arc(),
-            }
-            .into_raw()
+            rdrive_entry::new(e.clone_arc()).into_raw()
         })
     }
 }

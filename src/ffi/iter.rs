@@ -77,7 +77,7 @@ pub unsafe extern "C" fn rdrive_iter_next(
         };
         match iter.iter.next() {
             Some(entry) => {
-                *out = rdrive_entry { entry }.into_raw();
+                *out = rdrive_entry::new(entry).into_raw();
                 Ok(RDRIVE_OK)
             }
             None => Ok(RDRIVE_NOT_FOUND),

@@ -34,6 +34,7 @@
 #![allow(non_camel_case_types)]
 #![allow(rustdoc::broken_intra_doc_links)]
 
+pub(crate) mod alloc;
 mod boundary;
 mod status;
 
@@ -88,6 +89,16 @@ pub struct rdrive_store {
 /// until rdrive_entry_free(), even after the store is closed. Opaque.
 pub struct rdrive_entry {
     entry: EntryHandle,
+    /// The shared block this entry lives in (batch reads), or `None` for
+    /// an entry in a box of its own (see `alloc`).
+    block: Option<std::ptr::NonNull<alloc::Block>>,
+}
+
+impl rdrive_entry {
+    /// An entry in a box of its own (see [`Owned::into_raw`]).
+    pub(crate) fn new(entry: EntryHandle) -> Self {
+        Self { entry, block: None }
+    }
 }
 
 /// A snapshot iterator over a store's live entries, newest first. Opaque;
@@ -217,5 +228,17 @@ pub(crate) trait Owned: Sized {
 }
 
 impl Owned for rdrive_store {}
-impl Owned for rdrive_entry {}
+impl Owned for rdrive_entry {
+    #[inline]
+    fn into_raw(self) -> *mut Self {
+        alloc::boxed(self)
+    }
+
+    #[inline]
+    unsafe fn free(ptr: *mut Self) {
+        // SAFETY: the # Safety of `Owned::free`, which `alloc::free`
+        // shares.
+        unsafe { alloc::free(ptr) }
+    }
+}
 impl Owned for rdrive_iter {}

@@ -3,7 +3,7 @@
 //! `(key hash, trailer offset)` word pairs follows the 128-byte header.
 //!
 //! ```text
-//!   0  magic "RDRVIDX2"
+//!   0  magic "RDRVIDX3"
 //!   8  tail u64            the store length the index describes
 //!  16  trailer [20]        the entry trailer that ends at `tail`
 //!  36  zero u32
@@ -17,7 +17,7 @@
 
 use super::METADATA_SIZE;
 
-const MAGIC: &[u8; 8] = b"RDRVIDX2";
+const MAGIC: &[u8; 8] = b"RDRVIDX3";
 const MAGIC_AT: usize = 0;
 const TAIL_AT: usize = MAGIC_AT + 8;
 const TRAILER_AT: usize = TAIL_AT + 8;
@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn a_header_round_trips_at_its_named_offsets() {
         let h = sample().encode();
-        assert_eq!(&h[..8], b"RDRVIDX2");
+        assert_eq!(&h[..8], b"RDRVIDX3");
         assert_eq!(&h[8..16], &4096u64.to_le_bytes());
         assert_eq!(&h[40..48], &7u64.to_le_bytes());
         assert_eq!(&h[56..64], &64u64.to_le_bytes());

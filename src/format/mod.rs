@@ -146,6 +146,7 @@ impl EntryMetadata {
 
     /// Decodes a trailer from the start of `bytes`; `None` if it is shorter
     /// than [`METADATA_SIZE`].
+    #[inline]
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
         let head: &[u8; METADATA_SIZE] = bytes.get(..METADATA_SIZE)?.try_into().ok()?;
         Some(Self::deserialize(head))

@@ -17,7 +17,7 @@
 use std::fs::File;
 use std::ops::Range;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::{MmapOptions, MmapRaw};
 
@@ -27,10 +27,19 @@ use memmap2::{MmapOptions, MmapRaw};
 /// them (and the store) lets go.
 #[derive(Debug)]
 pub struct Mapping {
-    raw: Option<MmapRaw>,
+    /// Owns the mapping (unmapped on drop); reads go through `base`.
+    _raw: Option<MmapRaw>,
+    /// The mapping's address (dangling when empty), kept beside it so reads
+    /// do not unwrap the `Option`.
+    base: std::ptr::NonNull<u8>,
     reserved: usize,
     valid: AtomicU64,
 }
+
+// SAFETY: the mapping is read-only and owned; `base` only points into it.
+unsafe impl Send for Mapping {}
+// SAFETY: as above: shared access only reads immutable bytes (invariant 1).
+unsafe impl Sync for Mapping {}
 
 impl Mapping {
     /// Maps `reserved` bytes of `file` (which may exceed its length), of
@@ -42,19 +51,22 @@ impl Mapping {
         } else {
             Some(MmapOptions::new().len(reserved).map_raw_read_only(file)?)
         };
+        let base = raw
+            .as_ref()
+            .and_then(|r| std::ptr::NonNull::new(r.as_mut_ptr()))
+            .unwrap_or(std::ptr::NonNull::dangling());
         Ok(Self {
-            raw,
+            _raw: raw,
+            base,
             reserved,
             valid: AtomicU64::new(valid),
         })
     }
 
     /// Address of the first byte of the mapping (dangling if it is empty).
+    #[inline]
     pub fn as_ptr(&self) -> *const u8 {
-        match &self.raw {
-            Some(raw) => raw.as_ptr(),
-            None => std::ptr::NonNull::dangling().as_ptr(),
-        }
+        self.base.as_ptr()
     }
 
     /// Number of bytes reserved (mapped) for this view of the file.
@@ -63,6 +75,7 @@ impl Mapping {
     }
 
     /// Number of leading bytes known to be written to the file.
+    #[inline]
     pub fn valid_len(&self) -> u64 {
         self.valid.load(Ordering::Acquire)
     }
@@ -77,7 +90,28 @@ impl Mapping {
         }
     }
 
+    /// Hints the CPU to start loading the byte at `at` into cache. A no-op
+    /// past the valid length or where unsupported.
+    #[inline]
+    pub(crate) fn prefetch(&self, at: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if at < self.valid_len() {
+            // SAFETY: a prefetch is only a hint: it never faults and does
+            // not access memory architecturally; the address lies inside
+            // the mapping (below the valid length); SSE is part of the
+            // x86_64 baseline.
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                    self.as_ptr().add(at as usize).cast(),
+                )
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = at;
+    }
+
     /// The bytes in `range`, if they are all below the valid length.
+    #[inline]
     pub(crate) fn get(&self, range: Range<u64>) -> Option<&[u8]> {
         if range.start > range.end || range.end > self.valid_len() {
             return None;
@@ -120,12 +154,6 @@ pub(crate) struct MapView {
     stripes: Box<[Arc<Stripe>]>,
 }
 
-static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static THREAD_STRIPE: usize = NEXT_STRIPE.fetch_add(1, Ordering::Relaxed) % STRIPES;
-}
-
 impl MapView {
     pub(crate) fn new(mapping: Mapping) -> Self {
         let mapping = Arc::new(mapping);
@@ -144,9 +172,10 @@ impl MapView {
     }
 
     /// A counted reference to `range` of the mapping, if it is all valid.
+    #[inline]
     pub(crate) fn range(&self, range: Range<u64>) -> Option<MappedRange> {
         self.mapping.get(range.clone())?;
-        let stripe = THREAD_STRIPE.with(|&i| Arc::clone(&self.stripes[i]));
+        let stripe = Arc::clone(&self.stripes[super::published::stripe_of_caller(STRIPES)]);
         Some(MappedRange {
             stripe,
             start: range.start as usize,

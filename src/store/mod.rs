@@ -1,9 +1,9 @@
 //! The store: one file, an in-memory index, a memory mapping, one writer.
 //!
 //! Concurrency design:
-//! - Readers load the current [`State`] (mapping + index) through an
-//!   `ArcSwap` and look keys up in a lock-free table: they never take a lock
-//!   and never wait for the writer's I/O.
+//! - Readers pin the current [`State`] (mapping + index) through a
+//!   [`published::Published`] cell and look keys up in a lock-free table:
+//!   they never take a lock and never wait for the writer's I/O.
 //! - Writers serialize on one mutex, append with a positioned write at the
 //!   tracked tail, then publish: raise the mapping's valid length (or swap in
 //!   a larger mapping), update the index and the published tail.
@@ -22,6 +22,8 @@ mod iter;
 #[allow(unsafe_code)]
 pub(crate) mod map;
 pub(crate) mod open;
+#[allow(unsafe_code)]
+pub(crate) mod published;
 mod read;
 pub(crate) mod recovery;
 mod stream;
@@ -34,8 +36,6 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-
-use arc_swap::ArcSwap;
 
 use crate::error::{Error, Result};
 use crate::format::watermark::Watermark;
@@ -260,7 +260,7 @@ pub struct Store {
     /// Where the index cache lives, if enabled; and the size that earns one.
     cache: Option<(PathBuf, usize)>,
     from_cache: bool,
-    state: ArcSwap<State>,
+    state: published::Published<State>,
     /// Published tail: every entry below it is visible through `state`.
     tail: AtomicU64,
     publish: RwLock<()>,

@@ -20,8 +20,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, RwLock};
 
-use arc_swap::ArcSwap;
-
 use super::cache::{self, Cached};
 use super::compact::compaction_path;
 use super::coord::{Coord, Mode, Published};
@@ -159,11 +157,11 @@ impl Store {
                 .index_cache
                 .then_some((cache_path, opts.index_cache_min_keys)),
             from_cache: loaded.from_cache,
-            state: ArcSwap::from_pointee(State {
+            state: super::published::Published::new(Arc::new(State {
                 map: Arc::new(MapView::new(mapping)),
                 index: Arc::new(loaded.index),
                 file_id,
-            }),
+            })),
             tail: AtomicU64::new(tail),
             publish: RwLock::new(()),
             writer: writer.map(Mutex::new),

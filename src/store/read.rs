@@ -1,6 +1,5 @@
 //! Read paths: lock-free index lookups and zero-copy entry handles.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::map::MapView;
@@ -20,6 +19,7 @@ pub(crate) enum Miss {
 }
 
 /// Decodes the entry whose trailer starts at `meta_at` in `map`.
+#[inline]
 pub(crate) fn locate_in(map: &MapView, meta_at: u64) -> Result<(EntryMetadata, Located), Miss> {
     let m = map.mapping();
     let trailer = m
@@ -41,6 +41,8 @@ pub(crate) fn entry_in(map: &MapView, meta_at: u64) -> Result<EntryHandle, Miss>
 }
 
 impl Store {
+    #[cold]
+    #[inline(never)]
     fn corrupt(&self, offset: u64, why: &str) -> Error {
         Error::Corrupt {
             path: self.path.clone(),
@@ -57,6 +59,7 @@ impl Store {
     /// until a state can see it; the same state failing twice means the
     /// file is damaged. The trailer must carry the key hash looked up: a
     /// read never returns another key's value.
+    #[inline]
     fn with_live<T>(
         &self,
         key_hash: u64,
@@ -82,7 +85,7 @@ impl Store {
                 Miss::Corrupt(why) => return Err(self.corrupt(at, why)),
                 Miss::Stale => {
                     let fresh = self.state.load();
-                    if Arc::ptr_eq(&*fresh, &*state) {
+                    if std::ptr::eq(&*fresh, &*state) {
                         return Err(self.corrupt(at, "entry beyond the mapped data"));
                     }
                     state = fresh;
@@ -93,13 +96,13 @@ impl Store {
 
     /// The current value of `key`, read in place. `Ok(None)` if the key is
     /// absent or deleted.
-    #[inline]
+    #[inline(always)]
     pub fn read(&self, key: &[u8]) -> Result<Option<EntryHandle>> {
         self.read_with_key_hash(compute_hash(key))
     }
 
     /// [`Store::read`] with a precomputed key hash.
-    #[inline]
+    #[inline(always)]
     pub fn read_with_key_hash(&self, key_hash: u64) -> Result<Option<EntryHandle>> {
         self.with_live(key_hash, |state, meta, loc| {
             let bytes = state.map.range(loc.start..loc.end).ok_or(Miss::Stale)?;
@@ -110,11 +113,13 @@ impl Store {
     /// Calls `f` with the current value of `key` while it is pinned, without
     /// creating a handle (no allocation, no reference count). `Ok(None)` if
     /// the key is absent.
+    #[inline]
     pub fn peek<T>(&self, key: &[u8], f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
         self.peek_with_key_hash(compute_hash(key), f)
     }
 
     /// [`Store::peek`] with a precomputed key hash.
+    #[inline]
     pub fn peek_with_key_hash<T>(
         &self,
         key_hash: u64,
@@ -164,65 +169,129 @@ impl Store {
 
     /// [`Store::read`] for many keys, in order.
     pub fn batch_read(&self, keys: &[&[u8]]) -> Result<Vec<Option<EntryHandle>>> {
-        keys.iter().map(|k| self.read(k)).collect()
+        let hashes: Vec<u64> = keys.iter().map(|k| compute_hash(k)).collect();
+        self.batch_read_hashed_keys(&hashes)
     }
 
-    /// Calls `f(i, value)` for each key hash, in order, with the value of key
-    /// `i` in place (`None` when absent), all from one snapshot of the
-    /// store and without creating handles. Returns how many were present.
-    pub fn batch_peek_with_key_hashes(
+    /// Runs `f(i, state, trailer, location)` for the live entry of each of
+    /// `key_hashes` (`None` when absent), in order: the engine of the batch
+    /// reads.
+    ///
+    /// Lookups run as a pipeline, so that one call keeps many cache misses
+    /// in flight instead of waiting for each in turn: the home line of key
+    /// `i + 2·AHEAD` is prefetched, key `i + AHEAD` is looked up in the
+    /// (by then cached) line and its trailer prefetched, and key `i` is
+    /// decoded from its (by then cached) trailer. Each value is the key's
+    /// value at some moment during the call.
+    #[inline]
+    fn batch_with_live(
         &self,
         key_hashes: &[u64],
-        mut f: impl FnMut(usize, Option<&[u8]>),
+        mut f: impl FnMut(usize, &State, Option<(EntryMetadata, Located)>),
     ) -> Result<usize> {
+        const AHEAD: usize = 8;
         self.follow();
         let mut state = self.state.load();
+        let mut pending = [None; AHEAD];
+        for &h in key_hashes.iter().take(2 * AHEAD) {
+            state.index.prefetch(h);
+        }
+        for (i, &h) in key_hashes.iter().enumerate().take(AHEAD) {
+            pending[i] = state.index.get(h);
+            if let Some(at) = pending[i] {
+                state.map.mapping().prefetch(at);
+            }
+        }
         let mut found = 0;
-        let mut i = 0;
-        while i < key_hashes.len() {
-            let key_hash = key_hashes[i];
-            let Some(at) = state.index.get(key_hash) else {
-                f(i, None);
-                i += 1;
+        for (i, &key_hash) in key_hashes.iter().enumerate() {
+            if let Some(&h) = key_hashes.get(i + 2 * AHEAD) {
+                state.index.prefetch(h);
+            }
+            let at = pending[i % AHEAD];
+            if let Some(&h) = key_hashes.get(i + AHEAD) {
+                let next = state.index.get(h);
+                if let Some(next_at) = next {
+                    state.map.mapping().prefetch(next_at);
+                }
+                pending[i % AHEAD] = next;
+            }
+            let Some(at) = at else {
+                f(i, &state, None);
                 continue;
             };
-            let located = locate_in(&state.map, at).and_then(|(meta, loc)| {
-                if meta.key_hash != key_hash {
-                    return Err(Miss::Corrupt("the entry there belongs to another key"));
-                }
-                state
-                    .map
-                    .mapping()
-                    .get(loc.start..loc.end)
-                    .ok_or(Miss::Stale)
-            });
-            match located {
-                Ok(bytes) => {
+            match locate_in(&state.map, at) {
+                Ok((meta, loc)) if meta.key_hash == key_hash => {
                     found += 1;
-                    f(i, Some(bytes));
-                    i += 1;
+                    f(i, &state, Some((meta, loc)));
+                }
+                Ok(_) => {
+                    return Err(self.corrupt(at, "the entry there belongs to another key"));
                 }
                 Err(Miss::Corrupt(why)) => return Err(self.corrupt(at, why)),
                 Err(Miss::Stale) => {
-                    // The entry is in a mapping published after this state
-                    // was loaded: continue with the current one.
+                    // Written after this state was loaded, into a mapping
+                    // published since: go on with the current state.
                     let fresh = self.state.load();
-                    if Arc::ptr_eq(&*fresh, &*state) {
+                    if std::ptr::eq(&*fresh, &*state) {
                         return Err(self.corrupt(at, "entry beyond the mapped data"));
                     }
                     state = fresh;
+                    // The lookups under way came from the old state's
+                    // index, which may describe another file (compaction):
+                    // redo them.
+                    for j in i + 1..(i + 1 + AHEAD).min(key_hashes.len()) {
+                        pending[j % AHEAD] = state.index.get(key_hashes[j]);
+                    }
+                    let hit = self.with_live(key_hash, |s, meta, loc| {
+                        f(i, s, Some((meta, loc)));
+                        Ok(())
+                    })?;
+                    match hit {
+                        Some(()) => found += 1,
+                        None => f(i, &state, None),
+                    }
                 }
             }
         }
         Ok(found)
     }
 
+    /// Calls `f(i, value)` for each key hash, in order, with the value of key
+    /// `i` in place (`None` when absent), without creating handles. Each
+    /// value is the key's value at some moment during the call. Returns how
+    /// many were present.
+    pub fn batch_peek_with_key_hashes(
+        &self,
+        key_hashes: &[u64],
+        mut f: impl FnMut(usize, Option<&[u8]>),
+    ) -> Result<usize> {
+        self.batch_with_live(key_hashes, |i, state, hit| match hit {
+            Some((_, loc)) => f(i, state.map.mapping().get(loc.start..loc.end)),
+            None => f(i, None),
+        })
+    }
+
     /// [`Store::read_with_key_hash`] for many hashes, in order.
     pub fn batch_read_hashed_keys(&self, key_hashes: &[u64]) -> Result<Vec<Option<EntryHandle>>> {
-        key_hashes
-            .iter()
-            .map(|&h| self.read_with_key_hash(h))
-            .collect()
+        let mut out = Vec::with_capacity(key_hashes.len());
+        self.batch_read_hashed_keys_with(key_hashes, |_, entry| out.push(entry))?;
+        Ok(out)
+    }
+
+    /// [`Store::batch_read_hashed_keys`] handing each entry (`None` when
+    /// absent) to `f(i, entry)` instead of collecting them.
+    pub fn batch_read_hashed_keys_with(
+        &self,
+        key_hashes: &[u64],
+        mut f: impl FnMut(usize, Option<EntryHandle>),
+    ) -> Result<usize> {
+        self.batch_with_live(key_hashes, |i, state, hit| {
+            let entry = hit.and_then(|(meta, loc)| {
+                let bytes = state.map.range(loc.start..loc.end)?;
+                Some(EntryHandle::new(bytes, meta))
+            });
+            f(i, entry)
+        })
     }
 
     /// The newest entry whose key is still live: the most recent write that

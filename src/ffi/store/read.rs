@@ -5,6 +5,7 @@ use std::ffi::c_void;
 
 use super::super::boundary::{self, bytes, call, invalid, optional_out};
 use super::{found, key_hashes, store_ref};
+use crate::ffi::alloc;
 use crate::ffi::*;
 
 /// Reads the current value of `key`, in place (no copy): the entry's bytes
@@ -59,7 +60,7 @@ pub unsafe extern "C" fn rdrive_store_read(
 fn give_entry(entry: Option<crate::EntryHandle>, out: &mut *mut rdrive_entry) -> rdrive_status {
     match entry {
         Some(entry) => {
-            *out = rdrive_entry { entry }.into_raw();
+            *out = rdrive_entry::new(entry).into_raw();
             RDRIVE_OK
         }
         None => RDRIVE_NOT_FOUND,
@@ -120,7 +121,7 @@ pub unsafe extern "C" fn rdrive_store_get(
                 len: b.len(),
             };
         }
-        *out = rdrive_entry { entry }.into_raw();
+        *out = rdrive_entry::new(entry).into_raw();
         Ok(RDRIVE_OK)
     })
 }
@@ -279,14 +280,26 @@ pub unsafe extern "C" fn rdrive_store_batch_read(
                 store_ref(store)?,
             )
         };
-        let entries = store.batch_read_hashed_keys(&hashes)?;
-        let mut n = 0;
-        for (slot, entry) in slots.iter_mut().zip(entries) {
-            if let Some(entry) = entry {
-                *slot = rdrive_entry { entry }.into_raw();
-                n += 1;
+        // The batch's entries share one allocation (freed with the last).
+        let mut block = (count > 0).then(|| alloc::BlockFiller::new(count));
+        let n = store.batch_read_hashed_keys_with(&hashes, |i, entry| {
+            if let (Some(entry), Some(block)) = (entry, block.as_mut()) {
+                slots[i] = block.put(entry);
             }
-        }
+        });
+        drop(block);
+        let n = match n {
+            Ok(n) => n,
+            Err(e) => {
+                // Every slot NULL on failure, as documented.
+                for slot in slots.iter_mut() {
+                    // SAFETY: a non-NULL slot holds an entry made above,
+                    // handed to nobody yet: freed once, here.
+                    unsafe { rdrive_entry::free(std::mem::replace(slot, std::ptr::null_mut())) };
+                }
+                return Err(e);
+            }
+        };
         if let Some(f) = found_out {
             *f = n;
         }
@@ -329,11 +342,15 @@ pub unsafe extern "C" fn rdrive_store_peek(
     ctx: *mut c_void,
 ) -> rdrive_status {
     call("rdrive_store_peek", || {
-        let view = view.ok_or_else(|| invalid("view callback is NULL"));
-        // SAFETY: `key` is NULL or points to `key_len` readable bytes and
-        // `store` is NULL or live: the `key` and `store` bullets of this
+        // SAFETY: `key` is NULL or points to `key_len` readable bytes: the
+        // `key` bullet of this function's # Safety.
+        let key = unsafe { bytes(key, key_len, "key")? };
+        let Some(view) = view else {
+            return Err(invalid("view callback is NULL"));
+        };
+        // SAFETY: `store` is NULL or live: the `store` bullet of this
         // function's # Safety.
-        let (key, view, store) = unsafe { (bytes(key, key_len, "key")?, view?, store_ref(store)?) };
+        let store = unsafe { store_ref(store)? };
         let seen = store.peek(key, |b| {
             // SAFETY: `view` may be called with `ctx` and `len` read-only
             // bytes at `ptr` (the `view` bullet of this function's

@@ -11,8 +11,14 @@
 //! builds a larger one holding only live keys and publishes it; readers that
 //! still hold the old table keep reading it safely.
 //!
-//! A key's home slot is `mixed * slots / 2⁶⁴`, where `mixed` is a multiply
-//! of the key hash (so caller-chosen, structured hashes spread too). Open
+//! Slots come in lines of four (one 64-byte cache line). A key's home is
+//! the first slot of line `mixed * lines / 2⁶⁴`, where `mixed` is a
+//! multiply of the key hash (so caller-chosen, structured hashes spread
+//! too), and probing goes on slot by slot from there. A lookup compares the
+//! four keys of the home line at once, without branching on each: at the
+//! table's load a key is almost always in its home line, so a lookup costs
+//! one cache line and its outcome is predictable, which lets the CPU start
+//! the next lookup's cache miss before this one's returns. Open
 //! builds the table with [`IndexBuilder`], which prefetches each key's home
 //! slot a few entries before inserting it, so the table's cache misses
 //! overlap instead of costing one memory round trip per key.
@@ -31,6 +37,8 @@ const EMPTY: u64 = 0;
 const DELETED: u64 = u64::MAX;
 /// Value of `zero` when hash 0 has no live entry.
 const VACANT: u64 = u64::MAX - 1;
+/// Never a value: "no slot seen" while a line is searched.
+const NO_SLOT: u64 = u64::MAX - 2;
 /// Marks a deletion marker in the pairs handed to [`Index::from_newest_first`].
 pub(crate) const TOMBSTONE_BIT: u64 = 1 << 63;
 
@@ -39,12 +47,24 @@ pub(crate) const TOMBSTONE_BIT: u64 = 1 << 63;
 const MAX_LOAD_NUM: usize = 3;
 const MAX_LOAD_DEN: usize = 4;
 const MIN_SLOTS: usize = 64;
+/// Slots per cache line; tables hold whole lines.
+const LINE: usize = 4;
 
 #[cfg(test)]
 thread_local! {
     /// The largest table (in bytes) this thread has created: tests check
     /// that open sizes the index from what it saw.
     pub(crate) static LARGEST_TABLE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// What a key's home line says about it.
+enum Line {
+    /// The key's slot is in the line, with this value.
+    Found(u64),
+    /// The line has an empty slot and not the key: the key has no slot.
+    Absent,
+    /// The line is full without the key: probe on.
+    Full,
 }
 
 /// Concurrent hash index; see the module docs.
@@ -70,16 +90,19 @@ fn mixed(key: u64) -> u64 {
     key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// First slot of `key`'s home line.
 #[inline]
 fn home(key: u64, slots: usize) -> usize {
-    ((mixed(key) as u128 * slots as u128) >> 64) as usize
+    (((mixed(key) as u128 * (slots / LINE) as u128) >> 64) as usize) * LINE
 }
 
 impl Index {
     /// An empty index with room for about `keys` keys before it must grow.
     pub(crate) fn with_capacity(keys: usize) -> io::Result<Self> {
         // A load of 2/3: 16 bytes / (2/3) = 24 bytes per key.
-        let slots = (keys.saturating_mul(3) / 2).max(MIN_SLOTS);
+        let slots = (keys.saturating_mul(3) / 2)
+            .max(MIN_SLOTS)
+            .next_multiple_of(LINE);
         #[cfg(test)]
         LARGEST_TABLE.with(|l| l.set(l.get().max(slots * 16)));
         Ok(Self {
@@ -136,14 +159,55 @@ impl Index {
     }
 
     /// Trailer offset of the live entry for `key`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, key: u64) -> Option<u64> {
         let value = if key == EMPTY {
             self.zero.load(Ordering::Acquire)
         } else {
-            self.value(self.find(key)?).load(Ordering::Acquire)
+            match self.in_home_line(key) {
+                Line::Found(v) => v,
+                Line::Absent => return None,
+                Line::Full => return self.get_past_home_line(key),
+            }
         };
         (value != DELETED && value != VACANT).then_some(value)
+    }
+
+    /// [`Index::get`] for a key whose home line is full: probes on.
+    #[inline(never)]
+    fn get_past_home_line(&self, key: u64) -> Option<u64> {
+        let value = self.value(self.find(key)?).load(Ordering::Acquire);
+        (value != DELETED).then_some(value)
+    }
+
+    /// Looks `key` (non-zero) up in its home line: all four slots are
+    /// loaded and compared, and the value picked, without a branch per
+    /// slot.
+    #[inline(always)]
+    fn in_home_line(&self, key: u64) -> Line {
+        let start = 2 * home(key, self.slots);
+        let Some(line) = self.words.words().get(start..start + 2 * LINE) else {
+            return Line::Full;
+        };
+        // Keys first (Acquire), then values: a key seen implies its value
+        // is visible (upsert stores the value before the key).
+        let keys: [u64; LINE] = std::array::from_fn(|i| line[2 * i].load(Ordering::Acquire));
+        let values: [u64; LINE] = std::array::from_fn(|i| line[2 * i + 1].load(Ordering::Acquire));
+        // Conditional moves, not branches: which slot holds the key is
+        // random, and a mispredicted branch on a cache miss would stall
+        // everything after it. A key has one slot, so one move at most.
+        let mut value = NO_SLOT;
+        for i in 0..LINE {
+            value = std::hint::select_unpredictable(keys[i] == key, values[i], value);
+        }
+        if value != NO_SLOT {
+            Line::Found(value)
+        } else if keys.contains(&EMPTY) {
+            // Probing from the line's start stops at the first empty slot.
+            Line::Absent
+        } else {
+            Line::Full
+        }
     }
 
     /// Whether `key` has a slot: a live entry, or one recorded as deleted.
@@ -319,7 +383,7 @@ impl Index {
         used: usize,
         fill: impl FnOnce(&mut [u8]) -> io::Result<()>,
     ) -> io::Result<Option<Self>> {
-        if slots < MIN_SLOTS || used > slots || live > used as u64 + 1 {
+        if slots < MIN_SLOTS || !slots.is_multiple_of(LINE) || used > slots || live > used as u64 + 1 {
             return Ok(None);
         }
         let count = slots
@@ -351,6 +415,16 @@ impl Index {
         }
         if seen_used != used || seen_live != live || !index.has_room_for(0) {
             return Ok(None);
+        }
+        // Every key must be found where it is: probing from its home line
+        // reaches its slot before an empty one, and no earlier slot holds
+        // the same key. (Homes are near their slots: this pass stays in
+        // cache.)
+        for (i, pair) in index.words.words().chunks_exact(2).enumerate() {
+            let k = pair[0].load(Ordering::Relaxed);
+            if k != EMPTY && index.find(k) != Some(i) {
+                return Ok(None);
+            }
         }
         Ok(Some(index))
     }
@@ -567,6 +641,69 @@ mod tests {
         assert_eq!(index.len(), live.len() as u64);
         for key in 0..20_000 {
             assert_eq!(index.get(key), live.get(&key).copied(), "key {key}");
+        }
+    }
+
+    /// `count` distinct non-zero keys whose home is line `line` of a table
+    /// of `slots` slots.
+    fn keys_homed_at(line: usize, slots: usize, count: usize) -> Vec<u64> {
+        (1u64..)
+            .filter(|&k| home(k, slots) == line * LINE)
+            .take(count)
+            .collect()
+    }
+
+    #[test]
+    fn keys_that_overflow_their_home_line_are_found_past_it() {
+        let index = Index::with_capacity(0).unwrap();
+        let slots = index.slots();
+        let lines = slots / LINE;
+        // Three full lines' worth homed on the last line: they wrap around
+        // to the first lines of the table.
+        let crowd = keys_homed_at(lines - 1, slots, 3 * LINE);
+        let strangers = keys_homed_at(lines - 1, slots, 3 * LINE + 3);
+        for (n, &k) in crowd.iter().enumerate() {
+            assert!(!index.upsert(k, 1000 + n as u64));
+        }
+        for (n, &k) in crowd.iter().enumerate() {
+            assert_eq!(index.get(k), Some(1000 + n as u64), "key {n}");
+        }
+        for &k in &strangers[crowd.len()..] {
+            assert_eq!(index.get(k), None, "an absent key sharing the line");
+        }
+        // A key homed on line 0 probes past the wrapped-around crowd.
+        let early = keys_homed_at(0, slots, 1)[0];
+        index.upsert(early, 7);
+        assert_eq!(index.get(early), Some(7));
+        index.remove(crowd[0]);
+        assert_eq!(index.get(crowd[0]), None);
+        assert_eq!(index.get(crowd[LINE]), Some(1000 + LINE as u64));
+    }
+
+    #[test]
+    fn a_stored_table_with_a_key_out_of_its_place_is_refused() {
+        let slots = MIN_SLOTS;
+        let key = keys_homed_at(2, slots, 1)[0];
+        let fill = |at: usize| {
+            move |bytes: &mut [u8]| {
+                bytes[16 * at..16 * at + 8].copy_from_slice(&key.to_le_bytes());
+                bytes[16 * at + 8..16 * at + 16].copy_from_slice(&640u64.to_le_bytes());
+                Ok(())
+            }
+        };
+        // First in its home line: accepted and found.
+        let ok = Index::from_raw(slots, VACANT, 1, 1, fill(2 * LINE))
+            .unwrap()
+            .unwrap();
+        assert_eq!(ok.get(key), Some(640));
+        // Before its home line, or past an empty slot (in its line or
+        // after): a lookup would miss it, so the table is refused.
+        for at in [0, 2 * LINE + 1, 3 * LINE + 2] {
+            assert!(
+                Index::from_raw(slots, VACANT, 1, 1, fill(at))
+                    .unwrap()
+                    .is_none()
+            );
         }
     }
 

@@ -10,8 +10,16 @@ use std::sync::atomic::AtomicU64;
 /// pages, which cuts TLB misses on random lookups.
 pub(crate) struct AtomicWords {
     map: Option<memmap2::MmapMut>,
+    /// The mapping's address (dangling when empty), kept beside it so a
+    /// lookup reads the words without unwrapping the `Option`.
+    ptr: std::ptr::NonNull<AtomicU64>,
     len: usize,
 }
+
+// SAFETY: the words are atomics, shared by design; the mapping is owned.
+unsafe impl Send for AtomicWords {}
+// SAFETY: as above: shared access only goes through the atomics.
+unsafe impl Sync for AtomicWords {}
 
 impl AtomicWords {
     /// `len` zeroed words.
@@ -27,12 +35,16 @@ impl AtomicWords {
 
     fn new(len: usize, prefault: bool) -> std::io::Result<Self> {
         if len == 0 {
-            return Ok(Self { map: None, len: 0 });
+            return Ok(Self {
+                map: None,
+                ptr: std::ptr::NonNull::dangling(),
+                len: 0,
+            });
         }
         let bytes = len
             .checked_mul(8)
             .ok_or_else(|| std::io::Error::other("index too large"))?;
-        let map = memmap2::MmapMut::map_anon(bytes)?;
+        let mut map = memmap2::MmapMut::map_anon(bytes)?;
         // Advice only: without huge pages the table still works. Tables
         // beyond a huge page are faulted in up front, in one call: random
         // keys touch every page soon anyway, and this avoids two faults per
@@ -44,8 +56,11 @@ impl AtomicWords {
                 let _ = map.advise(memmap2::Advice::PopulateWrite);
             }
         }
+        let ptr = std::ptr::NonNull::new(map.as_mut_ptr().cast::<AtomicU64>())
+            .ok_or_else(|| std::io::Error::other("anonymous mapping at address 0"))?;
         Ok(Self {
             map: Some(map),
+            ptr,
             len,
         })
     }
@@ -80,15 +95,15 @@ impl AtomicWords {
         let _ = i;
     }
 
+    #[inline]
     pub(crate) fn words(&self) -> &[AtomicU64] {
-        match &self.map {
-            // SAFETY: the anonymous mapping is page-aligned (more than
-            // `AtomicU64`'s alignment), `len * 8` bytes long, zero-filled by
-            // the kernel (a valid `AtomicU64` bit pattern) and alive as long
-            // as `self`. It is never accessed except through the atomics
-            // handed out here, which permit shared mutation.
-            Some(map) => unsafe { std::slice::from_raw_parts(map.as_ptr().cast(), self.len) },
-            None => &[],
-        }
+        // SAFETY: `ptr` is the anonymous mapping's address: page-aligned
+        // (more than `AtomicU64`'s alignment), `len * 8` bytes long,
+        // zero-filled by the kernel (a valid `AtomicU64` bit pattern) and
+        // alive as long as `self` (it owns the mapping); or dangling and
+        // aligned with `len` 0. Apart from `bytes_mut` (which needs `&mut
+        // self`, so no slice from here is alive), the words are only
+        // accessed through these atomics, which permit shared mutation.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
