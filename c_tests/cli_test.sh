@@ -53,7 +53,7 @@ expect_rc 0 "$CLI" check "$s"
 grep -q "3 live entries checked, 0 damaged" "$dir/out" || fail "check summary"
 
 expect_rc 0 "$CLI" compact "$s"
-grep -q "compacting: .* bytes (100%)" "$dir/err" || fail "compact progress line"
+[ ! -s "$dir/err" ] || fail "compact progress only on a terminal (cli_progress_test.sh)"
 grep -q "compacted:" "$dir/out" || fail "compact summary"
 expect_rc 0 "$CLI" info "$s"
 grep -q "reclaimable:  0 bytes" "$dir/out" || fail "nothing reclaimable after compact"

@@ -54,4 +54,5 @@ fi
 
 # The installed tool runs from the moved prefix.
 "$prefix/bin/rdrive" get "$work/a.rdrive" greeting | grep -q "hello, rdrive"
+[ -f "$prefix/share/man/man1/rdrive.1" ] || { echo "the man page rdrive.1 is not installed" >&2; exit 1; }
 echo "package_consumers: ok"
