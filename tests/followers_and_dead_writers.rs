@@ -276,6 +276,9 @@ fn an_exclusive_writer_killed_mid_stream_loses_only_that_call() {
 
 #[test]
 fn a_read_only_open_says_whose_unfinished_bytes_it_left_out() {
+    // Serialised with the tests that spawn children: a fork copies this
+    // store's locked descriptor, so the lock would outlive our close.
+    let _serial = serial();
     let dir = TempDir::new("follow-notes");
     let path = dir.file("f.rdrive");
     let w = std::sync::Arc::new(Store::open(&path).unwrap());

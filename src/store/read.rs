@@ -33,6 +33,32 @@ pub(crate) fn locate_in(map: &MapView, meta_at: u64) -> Result<(EntryMetadata, L
     Ok((meta, loc))
 }
 
+/// The common case of [`locate_in`]: a regular entry of two bytes or more
+/// whose trailer lies in `map`'s valid bytes. `None` for anything else
+/// (deletion markers, one-byte payloads, a newer mapping, damage), which
+/// [`locate_in`] then sorts out.
+#[inline(always)]
+fn locate_regular(
+    map: &crate::store::map::Mapping,
+    meta_at: u64,
+) -> Option<(EntryMetadata, Located)> {
+    let trailer = map.get(meta_at..meta_at.checked_add(METADATA_SIZE as u64)?)?;
+    let meta = EntryMetadata::from_slice(trailer)?;
+    let prev = meta.prev_offset;
+    let start = prev.checked_add(crate::format::pad_len(prev))?;
+    // At least two payload bytes: neither a deletion marker nor a padded
+    // zero byte, whatever the bytes (the tombstone rule needs them only for
+    // one-byte payloads).
+    (prev < meta_at && start < meta_at && meta_at - start >= 2).then_some((
+        meta,
+        Located {
+            start,
+            end: meta_at,
+            tombstone: false,
+        },
+    ))
+}
+
 /// The entry handle for the trailer at `meta_at`.
 pub(crate) fn entry_in(map: &MapView, meta_at: u64) -> Result<EntryHandle, Miss> {
     let (meta, loc) = locate_in(map, meta_at)?;
@@ -59,13 +85,40 @@ impl Store {
     /// until a state can see it; the same state failing twice means the
     /// file is damaged. The trailer must carry the key hash looked up: a
     /// read never returns another key's value.
-    #[inline]
+    ///
+    /// The common case (a regular entry inside the loaded state's mapping)
+    /// runs inline with as few instructions as possible, so that a caller's
+    /// independent reads overlap in the CPU; anything else takes the full
+    /// path, out of line.
+    #[inline(always)]
     fn with_live<T>(
         &self,
         key_hash: u64,
         mut f: impl FnMut(&State, EntryMetadata, Located) -> Result<T, Miss>,
     ) -> Result<Option<T>> {
         self.follow();
+        let state = self.state.load();
+        let Some(at) = state.index.get(key_hash) else {
+            return Ok(None);
+        };
+        if let Some((meta, loc)) = locate_regular(state.map.mapping(), at)
+            && meta.key_hash == key_hash
+            && let Ok(v) = f(&state, meta, loc)
+        {
+            return Ok(Some(v));
+        }
+        drop(state);
+        self.with_live_checked(key_hash, f)
+    }
+
+    /// [`Store::with_live`] with every check and the retry on a newer
+    /// state.
+    #[inline(never)]
+    fn with_live_checked<T>(
+        &self,
+        key_hash: u64,
+        mut f: impl FnMut(&State, EntryMetadata, Located) -> Result<T, Miss>,
+    ) -> Result<Option<T>> {
         let mut state = self.state.load();
         loop {
             let Some(at) = state.index.get(key_hash) else {
@@ -219,7 +272,11 @@ impl Store {
                 f(i, &state, None);
                 continue;
             };
-            match locate_in(&state.map, at) {
+            let located = match locate_regular(state.map.mapping(), at) {
+                Some(hit) => Ok(hit),
+                None => locate_in(&state.map, at),
+            };
+            match located {
                 Ok((meta, loc)) if meta.key_hash == key_hash => {
                     found += 1;
                     f(i, &state, Some((meta, loc)));

@@ -247,8 +247,17 @@ impl Store {
             self.make_durable(w, new_tail)?;
         }
         {
+            // Each key's home line is prefetched a few updates ahead, so the
+            // table's cache misses overlap.
+            const AHEAD: usize = 16;
+            for &(key_hash, _) in updates.iter().take(AHEAD) {
+                state.index.prefetch(key_hash);
+            }
             let _snapshot = self.publish.write().unwrap_or_else(|p| p.into_inner());
-            for &(key_hash, loc) in updates {
+            for (i, &(key_hash, loc)) in updates.iter().enumerate() {
+                if let Some(&(next, _)) = updates.get(i + AHEAD) {
+                    state.index.prefetch(next);
+                }
                 if loc.tombstone {
                     state.index.remove(key_hash);
                 } else {
@@ -276,9 +285,11 @@ impl Store {
         let Some(data) = state.map.mapping().get(0..new_tail) else {
             return false;
         };
+        // The byte at `loc.end` is the key hash's low byte, which we already
+        // hold: filtering on it first keeps most updates off the mapping.
         updates
             .iter()
-            .any(|(_, loc)| is_torn_lookalike(data, loc.start, loc.end))
+            .any(|(hash, loc)| *hash as u8 == 0 && is_torn_lookalike(data, loc.start, loc.end))
     }
 
     /// Makes everything up to `tail` durable under a durable watermark
@@ -467,13 +478,9 @@ impl Store {
             return Ok(w.tail);
         }
         refuse_zero_trailer(w.tail, entries[0].0, checksums[0])?;
-        let index = Arc::clone(&self.state.load().index);
         self.append_encoded(&mut w, |buf, mut tail| {
             let mut updates = Vec::with_capacity(entries.len());
             for (&(key_hash, payload), &checksum) in entries.iter().zip(&checksums) {
-                // The slot loads while the bytes are written; publishing
-                // then finds it in cache.
-                index.prefetch(key_hash);
                 let loc = encode_entry(buf, tail, key_hash, payload, checksum);
                 tail = loc.tail();
                 updates.push((key_hash, loc));

@@ -383,7 +383,11 @@ impl Index {
         used: usize,
         fill: impl FnOnce(&mut [u8]) -> io::Result<()>,
     ) -> io::Result<Option<Self>> {
-        if slots < MIN_SLOTS || !slots.is_multiple_of(LINE) || used > slots || live > used as u64 + 1 {
+        if slots < MIN_SLOTS
+            || !slots.is_multiple_of(LINE)
+            || used > slots
+            || live > used as u64 + 1
+        {
             return Ok(None);
         }
         let count = slots
