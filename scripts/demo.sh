@@ -9,7 +9,7 @@ prefix=${PREFIX:-$PWD/_install}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build and install into $prefix"
-cmake -S cmake -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
 cmake --build build -j"$jobs" >/dev/null
 cmake --install build >/dev/null
 rdrive=$prefix/bin/rdrive

@@ -25,7 +25,7 @@ run_ctest() { # build-dir cmake-options... -- ctest-options...
     local cmake_opts=()
     while [ "$1" != "--" ]; do cmake_opts+=("$1"); shift; done
     shift
-    cmake -S cmake -B "$dir" -DCMAKE_BUILD_TYPE=Release "${cmake_opts[@]}" >/dev/null
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "${cmake_opts[@]}" >/dev/null
     cmake --build "$dir" -j"$jobs" >/dev/null
     (cd "$dir" && ctest --output-on-failure -j"$jobs" "$@")
 }

@@ -49,6 +49,17 @@ for python in "${interpreters[@]}"; do
     # Run from elsewhere so that `import rdrive` finds the installed package.
     (cd "$work" && "$venv/bin/python" -m pytest -q -p no:cacheprovider "$root/python/tests")
     (cd "$work" && "$venv/bin/python" -m mypy --strict --cache-dir "$work/mypy-$version" -p rdrive)
+    # The README's Python block and the example run as written, in a
+    # scratch directory (the block streams a photo.jpg from there).
+    demo="$work/readme-$version"
+    mkdir "$demo"
+    awk '$0 == "## Using it from Python" { s = 1; next } s && /^## / { exit }
+         s && !o && $0 == "```python" { o = 1; next } o && $0 == "```" { exit } o { print }' \
+        "$root/README.md" >"$demo/readme.py"
+    [ -s "$demo/readme.py" ] || { echo "test-python: no Python block in the README" >&2; exit 1; }
+    head -c 100000 /dev/urandom >"$demo/photo.jpg"
+    (cd "$demo" && "$venv/bin/python" readme.py >/dev/null)
+    (cd "$demo" && "$venv/bin/python" "$root/examples/python/hello.py" hello.rdrive >/dev/null)
 done
 
 echo "== pip wheel ./python"

@@ -70,6 +70,12 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+// The README's Rust example compiles and runs as a doc test, so it cannot
+// drift from the API (it writes `data.rdrive` in the package directory).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
 pub use digest::{NamespaceHasher, compute_checksum, compute_hash, compute_hash_batch};
 pub use entry::{EntryHandle, EntryStream};
 pub use error::{Error, Result};
