@@ -124,6 +124,17 @@ int main(void) {
     INVALID(rdrive_store_read_into(s, NULL, 1, buf, sizeof buf, &sz));
     INVALID(rdrive_store_read_into(s, k, 1, NULL, sizeof buf, &sz));
     INVALID(rdrive_store_read_into(s, k, 1, buf, sizeof buf, NULL));
+    size_t one_len = 1;
+    INVALID(rdrive_store_batch_read_into(NULL, k, &one_len, 1, buf, sizeof buf, &sz, NULL));
+    INVALID(rdrive_store_batch_read_into(s, NULL, &one_len, 1, buf, sizeof buf, &sz, NULL));
+    INVALID(rdrive_store_batch_read_into(s, k, NULL, 1, buf, sizeof buf, &sz, NULL));
+    INVALID(rdrive_store_batch_read_into(s, k, &one_len, 1, NULL, sizeof buf, &sz, NULL));
+    INVALID(rdrive_store_batch_read_into(s, k, &one_len, 1, buf, sizeof buf, NULL, NULL));
+    INVALID(rdrive_store_batch_write_packed(NULL, k, &one_len, k, &one_len, 1));
+    INVALID(rdrive_store_batch_write_packed(s, NULL, &one_len, k, &one_len, 1));
+    INVALID(rdrive_store_batch_write_packed(s, k, NULL, k, &one_len, 1));
+    INVALID(rdrive_store_batch_write_packed(s, k, &one_len, NULL, &one_len, 1));
+    INVALID(rdrive_store_batch_write_packed(s, k, &one_len, k, NULL, 1));
     INVALID(rdrive_store_read_last(NULL, &e));
     INVALID(rdrive_store_read_last(s, NULL));
     INVALID(rdrive_store_exists(NULL, k, 1, &flag));

@@ -701,6 +701,42 @@ rdrive_status rdrive_store_batch_write(struct rdrive_store *store,
                                        size_t count);
 
 /**
+ * rdrive_store_batch_write() with the keys and the values each packed back
+ * to back, their lengths in two arrays: the same batch, all or nothing,
+ * without an ::rdrive_kv per pair. Meant for bindings that gather their
+ * pairs into two buffers.
+ *
+ * Thread-safe; writes to one store are serialized.
+ *
+ * @param[in] store The store.
+ * @param[in] keys The keys' bytes, one after another (NULL allowed when
+ *        they total 0 bytes).
+ * @param[in] key_lens Array of `count` lengths: key i is the `key_lens[i]`
+ *        bytes following keys 0..i (NULL allowed when `count` is 0).
+ * @param[in] values The values' bytes, one after another, laid out the
+ *        same way (NULL allowed when they total 0 bytes).
+ * @param[in] value_lens Array of `count` value lengths (NULL allowed when
+ *        `count` is 0).
+ * @param[in] count Number of pairs.
+ * @return As rdrive_store_batch_write(); #RDRIVE_ERR_INVALID_ARG also
+ *   when `key_lens` or `value_lens` is NULL with a non-zero `count`, when
+ *   `keys` or `values` is NULL while its lengths are not all 0, or when
+ *   the lengths overflow.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key_lens` and `value_lens` are NULL or point to `count` readable
+ *      `size_t`s each.
+ * @pre `keys` and `values` are NULL or point to as many readable bytes as
+ *      their lengths add up to.
+ */
+rdrive_status rdrive_store_batch_write_packed(struct rdrive_store *store,
+                                              const uint8_t *keys,
+                                              const size_t *key_lens,
+                                              const uint8_t *values,
+                                              const size_t *value_lens,
+                                              size_t count);
+
+/**
  * Writes a value produced by `read` in chunks under `key`, without holding
  * it all in memory. `read(ctx, buf, cap)` fills `buf` with up to `cap` bytes
  * and returns the count, 0 at the end, or a negative number to abort.
@@ -1220,6 +1256,57 @@ rdrive_status rdrive_store_read_into(const struct rdrive_store *store,
                                      uint8_t *buf,
                                      size_t cap,
                                      size_t *len);
+
+/**
+ * Copies the values of `count` keys into one buffer, back to back and in
+ * key order: one call, no entries, no callback. Meant for bindings that
+ * hand out copies (the keys come packed the same way).
+ *
+ * Thread-safe and lock-free; allocates only the keys' hashes. Each value
+ * is the key's value at some moment during the call.
+ *
+ * @param[in] store The store.
+ * @param[in] keys The keys' bytes, one after another (NULL allowed when
+ *        they total 0 bytes).
+ * @param[in] key_lens Array of `count` lengths: key i is the `key_lens[i]`
+ *        bytes following keys 0..i (NULL allowed when `count` is 0).
+ * @param[in] count Number of keys.
+ * @param[out] buf Destination of `cap` bytes (NULL allowed when `cap` is
+ *        0): receives the present keys' values back to back, in key order.
+ * @param[in] cap Size of `buf`.
+ * @param[out] value_lens Array of `count` slots (NULL allowed when `count`
+ *        is 0): slot i receives the length of key i's value, or `SIZE_MAX`
+ *        when key i is absent (also on failure).
+ * @param[out] needed NULL, or receives the values' total size (also when
+ *        it exceeds `cap`; 0 on other failures).
+ * @return
+ * - #RDRIVE_OK: `buf` holds the values.
+ * - #RDRIVE_ERR_BUFFER_TOO_SMALL: the values total more than `cap` bytes;
+ *   `value_lens` and `*needed` are set, `buf` holds nothing usable. Call
+ *   again with `*needed` bytes (or more: a writer may have grown a value
+ *   in between).
+ * - #RDRIVE_ERR_INVALID_ARG: `store` is NULL, `key_lens` or `value_lens`
+ *   is NULL with a non-zero `count`, `keys` is NULL while the lengths are
+ *   not all 0, the lengths overflow, `buf` is NULL with a non-zero `cap`,
+ *   or `cap` exceeds `PTRDIFF_MAX`.
+ * - #RDRIVE_ERR_CORRUPT: as rdrive_store_read(), for one of the keys.
+ *
+ * @pre `store` is NULL or a live store.
+ * @pre `key_lens` is NULL or points to `count` readable `size_t`s.
+ * @pre `keys` is NULL or points to as many readable bytes as the `key_lens`
+ *      add up to.
+ * @pre `buf` is NULL or points to `cap` writable bytes.
+ * @pre `value_lens` is NULL or points to writable space for `count` `size_t`s.
+ * @pre `needed` is NULL or points to writable space for a `size_t`.
+ */
+rdrive_status rdrive_store_batch_read_into(const struct rdrive_store *store,
+                                           const uint8_t *keys,
+                                           const size_t *key_lens,
+                                           size_t count,
+                                           uint8_t *buf,
+                                           size_t cap,
+                                           size_t *value_lens,
+                                           size_t *needed);
 
 /**
  * The newest entry whose key is still live: the most recent write not

@@ -132,6 +132,13 @@ rdrive_status rdrive_store_batch_write(struct rdrive_store *store,
                                        const struct rdrive_kv *items,
                                        size_t count);
 
+rdrive_status rdrive_store_batch_write_packed(struct rdrive_store *store,
+                                              const uint8_t *keys,
+                                              const size_t *key_lens,
+                                              const uint8_t *values,
+                                              const size_t *value_lens,
+                                              size_t count);
+
 rdrive_status rdrive_store_write_stream(struct rdrive_store *store,
                                         const uint8_t *key,
                                         size_t key_len,
@@ -209,6 +216,15 @@ rdrive_status rdrive_store_read_into(const struct rdrive_store *store,
                                      uint8_t *buf,
                                      size_t cap,
                                      size_t *len);
+
+rdrive_status rdrive_store_batch_read_into(const struct rdrive_store *store,
+                                           const uint8_t *keys,
+                                           const size_t *key_lens,
+                                           size_t count,
+                                           uint8_t *buf,
+                                           size_t cap,
+                                           size_t *value_lens,
+                                           size_t *needed);
 
 rdrive_status rdrive_store_read_last(const struct rdrive_store *store, struct rdrive_entry **out);
 

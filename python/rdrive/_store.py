@@ -6,7 +6,10 @@ import functools
 import io
 import os
 import threading
+import time
 import weakref
+from array import array
+from itertools import accumulate
 from collections.abc import Mapping
 from typing import (
     TYPE_CHECKING,
@@ -41,6 +44,29 @@ _BYTES = ffi.typeof("uint8_t[]")
 _ENTRY_OUT = ffi.typeof("rdrive_entry **")
 _U64_OUT = ffi.typeof("uint64_t *")
 _SIZE_OUT = ffi.typeof("size_t *")
+_SIZES = ffi.typeof("size_t[]")
+# `array` type code of a size_t, for key lengths handed over without a copy.
+_SIZE_CODE = next(code for code in "LQ" if array(code).itemsize == ffi.sizeof("size_t"))
+# What rdrive_store_batch_read_into() puts in the length of an absent key.
+_ABSENT = (1 << (8 * ffi.sizeof("size_t"))) - 1
+_ZERO_SIZE = array(_SIZE_CODE, [0])
+_BUFFER_TOO_SMALL: int = lib.RDRIVE_ERR_BUFFER_TOO_SMALL
+_read_into = lib.rdrive_store_read_into  # looked up once: the hottest call
+# Memory the library fills before anyone reads it need not be zeroed first.
+_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+
+# A per-thread buffer that small values are copied into with one call: a
+# copy costs one library call instead of three (read, range, free).
+_SCRATCH = 4096
+_local = threading.local()
+
+
+def _scratch() -> Tuple[Any, Any]:
+    try:
+        pair: Tuple[Any, Any] = _local.scratch
+    except AttributeError:
+        pair = _local.scratch = (_uncleared("uint8_t[]", _SCRATCH), ffi.new(_SIZE_OUT))
+    return pair
 
 
 # --- conversions -----------------------------------------------------------
@@ -57,6 +83,32 @@ def _key(key: Key) -> Any:
         return key.encode("utf-8")
     try:
         return ffi.from_buffer(_BYTES, key)
+    except TypeError:
+        raise TypeError(f"a key is str or bytes-like, not {type(key).__name__}") from None
+
+
+def _packed(parts: List[Any]) -> Tuple[Optional[bytes], array[int]]:
+    """``parts`` back to back and their lengths (as ``size_t``), or None
+    when one of them is not a plain byte buffer (``str``, a view of items
+    wider than bytes, an object without the buffer protocol)."""
+    try:
+        packed = b"".join(parts)
+    except TypeError:
+        return None, _ZERO_SIZE
+    lens = array(_SIZE_CODE, list(map(len, parts)))
+    if sum(lens) != len(packed):
+        return None, _ZERO_SIZE
+    return packed, lens
+
+
+def _key_bytes(key: Key) -> bytes:
+    """A key as ``bytes`` (a copy unless it is ``bytes`` already)."""
+    if type(key) is bytes:
+        return key
+    if isinstance(key, str):
+        return key.encode("utf-8")
+    try:
+        return memoryview(key).tobytes()
     except TypeError:
         raise TypeError(f"a key is str or bytes-like, not {type(key).__name__}") from None
 
@@ -109,16 +161,19 @@ class _Handle:
 
     ``with handle as store:`` brackets one call; ``close()`` stops new calls
     and waits for those in flight, since rdrive_store_close() must not
-    overlap any other call on the store.
+    overlap any other call on the store. A call in flight is an item in
+    ``_inflight``: appending to and popping from a list are single steps
+    under the GIL, so a call costs no lock. A call appends before it reads
+    the pointer and ``close()`` clears the pointer before it looks at the
+    list, so either the call sees no pointer or ``close()`` sees the call.
     """
 
-    __slots__ = ("_ptr", "_calls", "_lock", "_idle", "_closed", "_callback_threads")
+    __slots__ = ("_ptr", "_inflight", "_lock", "_closed", "_callback_threads")
 
     def __init__(self, ptr: Any) -> None:
         self._ptr: Any = ptr
-        self._calls = 0
-        self._lock = threading.Lock()
-        self._idle: Optional[threading.Event] = None  # set when closing and no call is left
+        self._inflight: List[None] = []
+        self._lock = threading.Lock()  # guards closing and _callback_threads
         self._closed: Optional[threading.Event] = None  # set once the C handle is closed
         self._callback_threads: Dict[int, int] = {}
 
@@ -127,18 +182,15 @@ class _Handle:
         return self._ptr is None
 
     def __enter__(self) -> Any:
-        with self._lock:
-            ptr = self._ptr
-            if ptr is None:
-                raise ValueError("the store is closed")
-            self._calls += 1
+        self._inflight.append(None)
+        ptr = self._ptr
+        if ptr is None:
+            self._inflight.pop()
+            raise ValueError("the store is closed")
         return ptr
 
     def __exit__(self, *exc_info: object) -> None:
-        with self._lock:
-            self._calls -= 1
-            if self._calls == 0 and self._idle is not None:
-                self._idle.set()
+        self._inflight.pop()
 
     def for_write(self) -> _Handle:
         """``with handle.for_write() as store:`` brackets a call that takes
@@ -170,16 +222,18 @@ class _Handle:
                 raise RuntimeError("a store cannot be closed from one of its own callbacks")
             ptr, self._ptr = self._ptr, None
             if ptr is not None:
-                self._idle = threading.Event()
                 self._closed = threading.Event()
-                if self._calls == 0:
-                    self._idle.set()
-            idle, closed = self._idle, self._closed
-        assert idle is not None and closed is not None  # made when the pointer was taken
+            closed = self._closed
+        assert closed is not None  # made when the pointer was taken
         if ptr is None:  # closed already, or being closed by another thread
             closed.wait()
             return
-        idle.wait()
+        # Calls that saw the pointer finish; new ones see None. Calls are
+        # short except compaction and streams, so a backing-off poll will do.
+        pause = 0.0001
+        while self._inflight:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
         lib.rdrive_store_close(ptr)
         closed.set()
 
@@ -432,8 +486,28 @@ class Store:
 
     def _copy(self, key: Key) -> Optional[bytes]:
         k = _key(key)
+        buf, size = _scratch()
+        # The bracket of _Handle, inlined: this is the hottest path.
+        handle = self._handle
+        inflight = handle._inflight
+        inflight.append(None)
+        try:
+            store = handle._ptr
+            if store is None:
+                raise ValueError("the store is closed")
+            status = _read_into(store, k, len(k), buf, _SCRATCH, size)
+        finally:
+            inflight.pop()
+        if status == 0:
+            copy: bytes = ffi.buffer(buf, size[0])[:]
+            return copy
+        if status == NOT_FOUND:
+            return None
+        if status != _BUFFER_TOO_SMALL:
+            check(status)
+        # A large value: in place, then one copy.
         out = ffi.new(_ENTRY_OUT)
-        with self._handle as store:
+        with handle as store:
             status = lib.rdrive_store_read(store, k, len(k), out)
         if check(status) == NOT_FOUND:
             return None
@@ -502,7 +576,32 @@ class Store:
     def write_many(self, pairs: Union[Mapping[Any, Value], Iterable[Tuple[Key, Value]]]) -> None:
         """Write many pairs as one batch: all or nothing. Within the batch the
         last write of a key wins."""
-        items = pairs.items() if isinstance(pairs, Mapping) else pairs
+        items: List[Any] = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
+        keys: List[Any] = [k for k, _ in items]
+        values: List[Any] = [v for _, v in items]
+        # The keys and the values each go packed into one buffer: one call,
+        # no per-pair C structure.
+        packed_keys, key_lens = _packed(keys)
+        if packed_keys is None:
+            packed_keys, key_lens = _packed([_key_bytes(k) for k in keys])
+        packed_values, value_lens = _packed(values)
+        if packed_keys is None or packed_values is None:
+            # Values that are not plain buffers (an Entry before Python 3.12)
+            # or of a wrong type (refused there with the reason).
+            self._write_rows(items)
+            return
+        with self._handle.for_write() as store:
+            status = lib.rdrive_store_batch_write_packed(
+                store,
+                packed_keys,
+                ffi.from_buffer(_SIZES, key_lens),
+                packed_values,
+                ffi.from_buffer(_SIZES, value_lens),
+                len(items),
+            )
+        check(status)
+
+    def _write_rows(self, items: List[Any]) -> None:
         rows = []  # the tuples keep the buffers alive during the call
         for key, value in items:
             k = _pointer(_key(key))
@@ -514,18 +613,54 @@ class Store:
         check(status)
 
     def get_many(self, keys: Iterable[Key]) -> List[Optional[bytes]]:
-        """Copies of the values of ``keys``, in order (None where absent)."""
-        ks = [_pointer(_key(key)) for key in keys]
-        batch = ffi.new("rdrive_bytes[]", [(k, len(k)) for k in ks])
-        out = ffi.new("rdrive_entry *[]", len(ks))
-        with self._handle as store:
-            status = lib.rdrive_store_batch_read(store, batch, len(ks), out, NULL)
+        """Copies of the values of ``keys``, in order (None where absent).
+
+        One library call for all of them: the keys go in packed, the values
+        come back packed in one buffer.
+        """
+        ks: List[Any] = keys if type(keys) is list else list(keys)
+        packed, key_lens = _packed(ks)
+        if packed is None:  # str keys, or views of items wider than bytes
+            packed, key_lens = _packed([_key_bytes(k) for k in ks])
+        assert packed is not None  # all bytes now
+        count = len(key_lens)
+        if count == 0:
+            return []
+        value_lens = _ZERO_SIZE * count
+        needed = ffi.new(_SIZE_OUT)
+        cap = 64 * count + 4096
+        while True:
+            buf = _uncleared(_BYTES, cap)
+            with self._handle as store:
+                status = lib.rdrive_store_batch_read_into(
+                    store,
+                    packed,
+                    ffi.from_buffer(_SIZES, key_lens),
+                    count,
+                    buf,
+                    cap,
+                    ffi.from_buffer(_SIZES, value_lens, require_writable=True),
+                    needed,
+                )
+            if status != _BUFFER_TOO_SMALL:
+                break
+            # Values grew past the guess: once more with room for all (and
+            # a margin, in case a writer grows one in between).
+            cap = needed[0] + needed[0] // 8 + 64
         check(status)
-        try:
-            return [None if raw == NULL else _bytes_of(raw) for raw in out]
-        finally:
-            for raw in out:
-                lib.rdrive_entry_free(raw)  # NULL is fine
+        data = ffi.buffer(buf, needed[0])[:]
+        if _ABSENT not in value_lens:
+            ends = list(accumulate(value_lens))
+            return list(map(data.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+        out: List[Optional[bytes]] = []
+        at = 0
+        for size in value_lens:
+            if size == _ABSENT:
+                out.append(None)
+            else:
+                out.append(data[at : at + size])
+                at += size
+        return out
 
     def delete_many(self, keys: Iterable[Key]) -> int:
         """Delete every live key among ``keys`` as one batch; absent keys are

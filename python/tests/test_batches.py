@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import array
+
 import pytest
 
 import rdrive
@@ -61,3 +63,20 @@ def test_entries_can_be_written_in_a_batch_without_copying_them_first(store: rdr
     assert entry is not None
     store.write_many([("copy", entry)])
     assert store["copy"] == b"payload"
+
+
+def test_get_many_returns_values_larger_than_its_first_buffer_whole(store: rdrive.Store) -> None:
+    big = [bytes([i]) * 300_000 + b"end" for i in range(1, 4)]
+    store.write_many({"big1": big[0], "big2": big[1], "big3": big[2], "small": b"s1"})
+    got = store.get_many(["big1", "none", "small", "big3", "big2", "big1"])
+    assert got == [big[0], None, b"s1", big[2], big[1], big[0]]
+
+
+def test_get_many_takes_any_iterable_of_any_bytes_like_keys(store: rdrive.Store) -> None:
+    store.write_many({"a": b"1", "b": b"2", "\u00e9": b"3"})
+    keys = iter([b"a", bytearray(b"b"), memoryview(b"xa")[1:], "\u00e9", b"zz"])
+    assert store.get_many(keys) == [b"1", b"2", b"1", b"3", None]
+    # A view of wider items is the key of its bytes, as everywhere else.
+    wide = array.array("H", [0x6261])  # the bytes b"ab" on little-endian machines
+    store[wide] = b"wide"
+    assert store.get_many([wide, b"ab"]) == [b"wide", b"wide"]

@@ -154,3 +154,12 @@ def test_key_hashes_match_the_reference_vectors() -> None:
     assert rdrive.hash_key("") == 0x2D06800538D394C2
     assert rdrive.hash_key("alice") == 0x4DA10DD61A0116B0
     assert rdrive.hash_key(b"key1") == 0x384D070CD5D829E2
+
+
+@pytest.mark.parametrize("size", [4095, 4096, 4097, 100_000])
+def test_values_around_and_beyond_the_copy_buffer_read_back_whole(
+    store: rdrive.Store, size: int
+) -> None:
+    value = bytes(i % 251 for i in range(size))
+    store["k"] = value
+    assert store["k"] == value and store.get("k") == value

@@ -418,6 +418,40 @@ fn prefetch_bytes(ptr: *const u8) {
     let _ = ptr;
 }
 
+/// The `count` byte strings packed back to back at `data`, whose lengths
+/// are at `lens`, checking both arrays and the total length first.
+///
+/// # Safety
+/// `lens` is NULL or points to `count` readable `size_t`s, and `data` is
+/// NULL or points to as many readable bytes as they add up to; both stay
+/// unchanged for `'a`.
+pub(super) unsafe fn unpacked<'a>(
+    data: *const u8,
+    lens: *const usize,
+    count: usize,
+    what: &str,
+    what_lens: &str,
+) -> Result<Vec<&'a [u8]>, Error> {
+    // SAFETY: `lens` is NULL or holds `count` lengths, by this function's
+    // # Safety.
+    let lens = unsafe { array(lens, count, what_lens) }?;
+    let total = lens
+        .iter()
+        .try_fold(0usize, |sum, &len| sum.checked_add(len))
+        .ok_or_else(|| invalid(&format!("{what_lens} add up to more than a size_t holds")))?;
+    // SAFETY: `data` is NULL or holds the bytes the lengths add up to, by
+    // this function's # Safety.
+    let mut rest = unsafe { bytes(data, total, what) }?;
+    Ok(lens
+        .iter()
+        .map(|&len| {
+            let (one, tail) = rest.split_at(len);
+            rest = tail;
+            one
+        })
+        .collect())
+}
+
 /// The hashes of `count` keys, checking every pointer first.
 ///
 /// # Safety

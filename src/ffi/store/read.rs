@@ -4,7 +4,7 @@
 use std::ffi::c_void;
 
 use super::super::boundary::{self, bytes, call, invalid, optional_out};
-use super::{found, key_hashes, store_ref};
+use super::{found, key_hashes, store_ref, unpacked};
 use crate::ffi::alloc;
 use crate::ffi::*;
 
@@ -444,6 +444,113 @@ pub unsafe extern "C" fn rdrive_store_read_into(
                 Ok(RDRIVE_ERR_BUFFER_TOO_SMALL)
             }
         }
+    })
+}
+
+/// Copies the values of `count` keys into one buffer, back to back and in
+/// key order: one call, no entries, no callback. Meant for bindings that
+/// hand out copies (the keys come packed the same way).
+///
+/// Thread-safe and lock-free; allocates only the keys' hashes. Each value
+/// is the key's value at some moment during the call.
+///
+/// @param[in] store The store.
+/// @param[in] keys The keys' bytes, one after another (NULL allowed when
+///        they total 0 bytes).
+/// @param[in] key_lens Array of `count` lengths: key i is the `key_lens[i]`
+///        bytes following keys 0..i (NULL allowed when `count` is 0).
+/// @param[in] count Number of keys.
+/// @param[out] buf Destination of `cap` bytes (NULL allowed when `cap` is
+///        0): receives the present keys' values back to back, in key order.
+/// @param[in] cap Size of `buf`.
+/// @param[out] value_lens Array of `count` slots (NULL allowed when `count`
+///        is 0): slot i receives the length of key i's value, or `SIZE_MAX`
+///        when key i is absent (also on failure).
+/// @param[out] needed NULL, or receives the values' total size (also when
+///        it exceeds `cap`; 0 on other failures).
+/// @return
+/// - #RDRIVE_OK: `buf` holds the values.
+/// - #RDRIVE_ERR_BUFFER_TOO_SMALL: the values total more than `cap` bytes;
+///   `value_lens` and `*needed` are set, `buf` holds nothing usable. Call
+///   again with `*needed` bytes (or more: a writer may have grown a value
+///   in between).
+/// - #RDRIVE_ERR_INVALID_ARG: `store` is NULL, `key_lens` or `value_lens`
+///   is NULL with a non-zero `count`, `keys` is NULL while the lengths are
+///   not all 0, the lengths overflow, `buf` is NULL with a non-zero `cap`,
+///   or `cap` exceeds `PTRDIFF_MAX`.
+/// - #RDRIVE_ERR_CORRUPT: as rdrive_store_read(), for one of the keys.
+///
+/// # Safety
+/// - `store` is NULL or a live store.
+/// - `key_lens` is NULL or points to `count` readable `size_t`s.
+/// - `keys` is NULL or points to as many readable bytes as the `key_lens`
+///   add up to.
+/// - `buf` is NULL or points to `cap` writable bytes.
+/// - `value_lens` is NULL or points to writable space for `count` `size_t`s.
+/// - `needed` is NULL or points to writable space for a `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_batch_read_into(
+    store: *const rdrive_store,
+    keys: *const u8,
+    key_lens: *const usize,
+    count: usize,
+    buf: *mut u8,
+    cap: usize,
+    value_lens: *mut usize,
+    needed: *mut usize,
+) -> rdrive_status {
+    call("rdrive_store_batch_read_into", || {
+        // SAFETY: `needed` is NULL or a writable `size_t`, `value_lens` has
+        // `count` writable slots, `key_lens` holds `count` lengths and
+        // `keys` the bytes they add up to: the `needed`, `value_lens`,
+        // `key_lens` and `keys` bullets of this function's # Safety.
+        let (needed_out, lens_out, keys) = unsafe {
+            (
+                optional_out(needed, 0),
+                boundary::out_slice(value_lens, count, usize::MAX, "value_lens")?,
+                unpacked(keys, key_lens, count, "keys", "key_lens")?,
+            )
+        };
+        if cap > 0 && buf.is_null() {
+            return Err(invalid("buf is NULL but cap is not 0"));
+        }
+        if cap > isize::MAX as usize {
+            return Err(invalid("cap is too large"));
+        }
+        let hashes: Vec<u64> = keys.into_iter().map(crate::compute_hash).collect();
+        // SAFETY: `store` is NULL or live: the `store` bullet of this
+        // function's # Safety.
+        let store = unsafe { store_ref(store) }?;
+        let mut used = 0usize;
+        store.batch_peek_with_key_hashes(&hashes, |i, value| {
+            let Some(value) = value else { return };
+            lens_out[i] = value.len();
+            let end = used.saturating_add(value.len());
+            if end <= cap && !value.is_empty() {
+                // SAFETY: `buf` is not NULL here (`cap >= end > 0` and a
+                // NULL `buf` with a non-zero `cap` was refused), so it has
+                // `cap` writable bytes (the `buf` bullet of this function's
+                // # Safety) and `used..end` lies within them. The value lies
+                // in the store's read-only mapping, which writable bytes
+                // cannot overlap.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(value.as_ptr(), buf.add(used), value.len())
+                };
+            }
+            used = end;
+        })?;
+        if let Some(n) = needed_out {
+            *n = used;
+        }
+        if used > cap {
+            boundary::record_failure(
+                "rdrive_store_batch_read_into",
+                &format!("the values total {used} bytes, buffer holds {cap}"),
+                0,
+            );
+            return Ok(RDRIVE_ERR_BUFFER_TOO_SMALL);
+        }
+        Ok(RDRIVE_OK)
     })
 }
 

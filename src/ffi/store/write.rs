@@ -5,7 +5,7 @@ use std::ffi::c_void;
 use std::io;
 
 use super::super::boundary::{array, borrow, bytes, call, invalid, optional_out};
-use super::{found, key_hashes, store_ref};
+use super::{found, key_hashes, store_ref, unpacked};
 use crate::ffi::*;
 use crate::{Error, compute_hash};
 
@@ -144,6 +144,60 @@ pub unsafe extern "C" fn rdrive_store_batch_write(
         // `store` is NULL or live: the `items` and `store` bullets of this
         // function's # Safety.
         let (pairs, store) = unsafe { (kv_pairs(items, count)?, store_ref(store)?) };
+        store.batch_write_with_key_hashes(&pairs)?;
+        Ok(RDRIVE_OK)
+    })
+}
+
+/// rdrive_store_batch_write() with the keys and the values each packed back
+/// to back, their lengths in two arrays: the same batch, all or nothing,
+/// without an ::rdrive_kv per pair. Meant for bindings that gather their
+/// pairs into two buffers.
+///
+/// Thread-safe; writes to one store are serialized.
+///
+/// @param[in] store The store.
+/// @param[in] keys The keys' bytes, one after another (NULL allowed when
+///        they total 0 bytes).
+/// @param[in] key_lens Array of `count` lengths: key i is the `key_lens[i]`
+///        bytes following keys 0..i (NULL allowed when `count` is 0).
+/// @param[in] values The values' bytes, one after another, laid out the
+///        same way (NULL allowed when they total 0 bytes).
+/// @param[in] value_lens Array of `count` value lengths (NULL allowed when
+///        `count` is 0).
+/// @param[in] count Number of pairs.
+/// @return As rdrive_store_batch_write(); #RDRIVE_ERR_INVALID_ARG also
+///   when `key_lens` or `value_lens` is NULL with a non-zero `count`, when
+///   `keys` or `values` is NULL while its lengths are not all 0, or when
+///   the lengths overflow.
+///
+/// # Safety
+/// - `store` is NULL or a live store.
+/// - `key_lens` and `value_lens` are NULL or point to `count` readable
+///   `size_t`s each.
+/// - `keys` and `values` are NULL or point to as many readable bytes as
+///   their lengths add up to.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdrive_store_batch_write_packed(
+    store: *mut rdrive_store,
+    keys: *const u8,
+    key_lens: *const usize,
+    values: *const u8,
+    value_lens: *const usize,
+    count: usize,
+) -> rdrive_status {
+    call("rdrive_store_batch_write_packed", || {
+        // SAFETY: `key_lens` and `value_lens` hold `count` lengths, `keys`
+        // and `values` the bytes those add up to, and `store` is NULL or
+        // live: the bullets of this function's # Safety.
+        let (keys, values, store) = unsafe {
+            (
+                unpacked(keys, key_lens, count, "keys", "key_lens")?,
+                unpacked(values, value_lens, count, "values", "value_lens")?,
+                store_ref(store)?,
+            )
+        };
+        let pairs: Vec<(u64, &[u8])> = keys.into_iter().map(compute_hash).zip(values).collect();
         store.batch_write_with_key_hashes(&pairs)?;
         Ok(RDRIVE_OK)
     })
