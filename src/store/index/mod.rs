@@ -406,31 +406,59 @@ impl Index {
             live: AtomicU64::new(live),
             used: AtomicUsize::new(used),
         };
-        // The counts must describe the table; a table that cannot be probed
-        // (no empty slot) would loop forever.
-        let (mut seen_used, mut seen_live) = (0usize, u64::from(zero != VACANT && zero != DELETED));
-        for pair in index.words.words().chunks_exact(2) {
-            if pair[0].load(Ordering::Relaxed) != EMPTY {
-                seen_used += 1;
-                if pair[1].load(Ordering::Relaxed) != DELETED {
-                    seen_live += 1;
-                }
-            }
-        }
-        if seen_used != used || seen_live != live || !index.has_room_for(0) {
+        // The counts must describe the table, and a table that cannot be
+        // probed (no empty slot) would loop forever.
+        if !index.has_room_for(0) || !index.is_consistent(used, live, zero) {
             return Ok(None);
         }
-        // Every key must be found where it is: probing from its home line
-        // reaches its slot before an empty one, and no earlier slot holds
-        // the same key. (Homes are near their slots: this pass stays in
-        // cache.)
-        for (i, pair) in index.words.words().chunks_exact(2).enumerate() {
-            let k = pair[0].load(Ordering::Relaxed);
-            if k != EMPTY && index.find(k) != Some(i) {
-                return Ok(None);
+        Ok(Some(index))
+    }
+
+    /// Whether the table holds `used` keys, `live` of them live (counting
+    /// hash 0's, kept in `zero`), and every key is found where it is:
+    /// probing from its home line reaches its slot before an empty one, and
+    /// no earlier slot on the way holds the same key. One pass in slot
+    /// order, starting after an empty slot so that no run of full slots
+    /// wraps around the start unseen; homes are near their slots, so the
+    /// pass stays in cache.
+    fn is_consistent(&self, used: usize, live: u64, zero: u64) -> bool {
+        let Some(first_empty) =
+            (0..self.slots).find(|&i| self.key(i).load(Ordering::Relaxed) == EMPTY)
+        else {
+            return false;
+        };
+        let (mut seen_used, mut seen_live) = (0usize, u64::from(zero != VACANT && zero != DELETED));
+        // Steps from the first empty slot to the start of the current run
+        // of full slots.
+        let mut run_start = 1;
+        let mut i = first_empty;
+        for step in 1..=self.slots {
+            // (No `%` in this loop: a division per slot would dominate it.)
+            i += 1;
+            if i == self.slots {
+                i = 0;
+            }
+            let k = self.key(i).load(Ordering::Relaxed);
+            if k == EMPTY {
+                run_start = step + 1;
+                continue;
+            }
+            seen_used += 1;
+            if self.value(i).load(Ordering::Relaxed) != DELETED {
+                seen_live += 1;
+            }
+            // The home line must lie within this run, at or before `i`.
+            let h = home(k, self.slots);
+            let back = if i >= h { i - h } else { i + self.slots - h };
+            if back > step - run_start {
+                return false;
+            }
+            let before = |d: usize| if i >= d { i - d } else { i + self.slots - d };
+            if (1..=back).any(|d| self.key(before(d)).load(Ordering::Relaxed) == k) {
+                return false;
             }
         }
-        Ok(Some(index))
+        seen_used == used && seen_live == live
     }
 
     /// Every key with a slot, with its live offset or `None` if deleted.
@@ -682,6 +710,52 @@ mod tests {
         index.remove(crowd[0]);
         assert_eq!(index.get(crowd[0]), None);
         assert_eq!(index.get(crowd[LINE]), Some(1000 + LINE as u64));
+    }
+
+    #[test]
+    fn a_stored_table_is_accepted_only_if_every_key_is_found_once() {
+        let slots = MIN_SLOTS;
+        let last = slots / LINE - 1;
+        // Five keys homed on the last line fill it and wrap to slot 0.
+        let keys = keys_homed_at(last, slots, 5);
+        let table = |placed: Vec<(usize, u64)>| {
+            move |bytes: &mut [u8]| {
+                for (at, key) in &placed {
+                    bytes[16 * at..16 * at + 8].copy_from_slice(&key.to_le_bytes());
+                    bytes[16 * at + 8..16 * at + 16]
+                        .copy_from_slice(&(64 * *at as u64 + 64).to_le_bytes());
+                }
+                Ok(())
+            }
+        };
+        let wrapped: Vec<(usize, u64)> = (0..5)
+            .map(|j| ((last * LINE + j) % slots, keys[j]))
+            .collect();
+        let index = Index::from_raw(slots, VACANT, 5, 5, table(wrapped.clone()))
+            .unwrap()
+            .expect("a run wrapping past the end is fine");
+        for (at, key) in &wrapped {
+            assert_eq!(index.get(*key), Some(64 * *at as u64 + 64));
+        }
+        // The same key twice on its probe path: the second could never be
+        // found or updated, but iteration would list it.
+        let twice = vec![(last * LINE, keys[0]), (last * LINE + 1, keys[0])];
+        assert!(
+            Index::from_raw(slots, VACANT, 2, 2, table(twice))
+                .unwrap()
+                .is_none()
+        );
+        // Counts that do not describe the table.
+        assert!(
+            Index::from_raw(slots, VACANT, 4, 5, table(wrapped.clone()))
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            Index::from_raw(slots, VACANT, 5, 4, table(wrapped))
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
