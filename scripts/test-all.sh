@@ -36,7 +36,7 @@ echo "== C tests under valgrind"
 run_ctest build-valgrind -DRDRIVE_VALGRIND=ON -- -E '^(cli|package_consumers|header_standalone)$'
 echo "== C tests under AddressSanitizer + UBSan"
 run_ctest build-asan -DRDRIVE_SANITIZE=ON --
-# The Python package: pytest and mypy --strict under python3, 3.9 and 3.13.
+# The Python package: pytest and mypy --strict under python3 and 3.9-3.13.
 echo "== Python package"
 ./scripts/test-python.sh
 echo "== all tests passed"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests the Python package (python/) under python3 and, when pyenv has them,
-# Python 3.9 and 3.13. For each interpreter: a fresh venv, `pip install
-# ./python[test]` (which builds librdrive with cargo and bundles it), pytest
-# on python/tests, and mypy --strict on the installed package. Once: `pip
+# Python 3.9, 3.10, 3.12 and 3.13 (every version the package supports).
+# For each interpreter: a fresh venv, `pip install ./python[test]` (which
+# builds librdrive with cargo and bundles it), pytest on python/tests, and
+# mypy --strict on the installed package. Once: `pip
 # wheel ./python` must give a platform wheel with the library inside.
 # Needs: Rust and network access to PyPI. Skips (exit 0) without python3.
 set -euo pipefail
@@ -28,7 +29,7 @@ pyenv_python() {
 }
 
 interpreters=("$(command -v python3)")
-for version in 3.9 3.13; do
+for version in 3.9 3.10 3.12 3.13; do
     found=$(pyenv_python "$version")
     if [ -n "$found" ]; then
         interpreters+=("$found")
