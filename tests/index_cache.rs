@@ -277,3 +277,31 @@ fn a_cache_from_before_compactions_is_never_trusted_when_the_inode_number_return
     }
     eprintln!("inode number returned: {returned}");
 }
+
+#[test]
+fn a_cache_larger_than_one_write_chunk_round_trips() {
+    // The cache is written in chunks of 2^17 words (1 MiB); 70,000 keys
+    // need a table of 131,072 slots, two chunks' worth.
+    let _serial = serial();
+    let dir = TempDir::new("cache-chunks");
+    let path = dir.file("c.rdrive");
+    let s = opts().open(&path).unwrap();
+    let keys: Vec<[u8; 4]> = (0..70_000u32).map(|k| k.to_le_bytes()).collect();
+    let values: Vec<Vec<u8>> = (0..70_000u32).map(|k| value(k, 0)).collect();
+    for (ks, vs) in keys.chunks(1000).zip(values.chunks(1000)) {
+        let batch: Vec<(&[u8], &[u8])> = ks
+            .iter()
+            .zip(vs)
+            .map(|(k, v)| (&k[..], v.as_slice()))
+            .collect();
+        s.batch_write(&batch).unwrap();
+    }
+    s.close().unwrap();
+    assert!(std::fs::metadata(cache_of(&path)).unwrap().len() > 2 << 20);
+    let s = opts().open(&path).unwrap();
+    assert!(s.index_cache_used());
+    assert_eq!(s.len(), 70_000);
+    for (k, v) in keys.iter().zip(&values) {
+        assert_eq!(s.read(k).unwrap().as_deref(), Some(v.as_slice()));
+    }
+}
