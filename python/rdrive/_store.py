@@ -364,9 +364,6 @@ class Store:
     - ``shared``: share the store with other shared handles in any process.
     - ``wait``: wait for the writer lock instead of raising ``LockedError``.
     - ``index_cache``: read and write the index cache beside the file.
-
-    ``shared`` and ``wait`` need a library that provides them; otherwise
-    they raise ``NotImplementedError``.
     """
 
     def __init__(
@@ -766,9 +763,6 @@ class Store:
     def refresh(self) -> int:
         """Catch up with what other processes wrote (a read-only or shared
         handle); returns how many entries were read since the last refresh.
-
-        Needs a library that provides ``rdrive_store_refresh``; otherwise
-        raises ``NotImplementedError``.
         """
         refresh = _feature("rdrive_store_refresh", "refresh()")
         out = ffi.new(_U64_OUT)
