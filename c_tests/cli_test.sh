@@ -2,25 +2,9 @@
 # Drives the rdrive command-line tool the way a script would: outputs,
 # binary safety, and exit codes.
 set -eu
-CLI=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+name=cli_test
+. "$(dirname "$0")/cli_lib.sh"
 s=$dir/s.rdrive
-
-fail() {
-    echo "cli_test: $*" >&2
-    exit 1
-}
-# expect_rc CODE command...: runs it, output in $dir/out and $dir/err.
-expect_rc() {
-    want=$1
-    shift
-    set +e
-    "$@" >"$dir/out" 2>"$dir/err"
-    rc=$?
-    set -e
-    [ "$rc" = "$want" ] || fail "expected exit $want, got $rc from: $* ($(cat "$dir/err"))"
-}
 
 expect_rc 0 "$CLI" put "$s" alice hello
 [ "$("$CLI" get "$s" alice)" = hello ] || fail "get after put"
