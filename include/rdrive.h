@@ -184,8 +184,11 @@
  * writer lock only while it runs, after catching up with what the others
  * wrote; every read first sees every write that completed before it began
  * (one load of shared memory when nothing changed). Shared and exclusive
- * handles exclude each other. Costs: two lock system calls per write call,
- * and a catch-up (reading the other handles' new entries) when they wrote.
+ * handles exclude each other. Costs: taking a process-shared mutex per
+ * write call (no system call when nobody else holds it), and a catch-up
+ * (reading the other handles' new entries) when they wrote. A writer that
+ * dies holding the mutex hands it on (robust mutex); all processes sharing
+ * a store must use the same C library.
  */
 #define RDRIVE_OPEN_SHARED 0x40u
 

@@ -25,7 +25,7 @@
 use std::ops::Range;
 
 pub mod index_cache;
-pub(crate) mod lock_page;
+pub mod lock_page;
 pub mod watermark;
 
 /// Alignment of every regular payload's first byte, in bytes.

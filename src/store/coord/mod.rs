@@ -14,8 +14,9 @@
 //! - [`MODE`]: an exclusive read-write handle holds a write lock for its
 //!   lifetime; a shared one holds a read lock (shared handles coexist, an
 //!   exclusive one excludes everybody).
-//! - [`WRITES`]: a shared handle holds a write lock for the duration of each
-//!   write call (and an opening writer while it settles the file).
+//! - [`WRITES`]: serializes the first use of the write-call mutex in a boot
+//!   (see below); where the boot cannot be told (no `/proc`), it is the
+//!   write-call lock itself.
 //! - [`FENCE`]: a read-only open holds a read lock while it recovers the
 //!   file; a writer holds a write lock while it shortens the file, so a
 //!   reader never maps bytes that disappear under it.
@@ -26,6 +27,17 @@
 //! published tail: writers publish after each call completes, readers catch
 //! up to it, and bytes past it belong to a call that has not finished (or
 //! never will: its writer died), so nobody trusts them.
+//!
+//! The page also holds the write-call mutex: a shared handle holds it for
+//! the duration of each write call (and an opening writer while it settles
+//! the file). It is a process-shared, robust mutex: taking it costs one
+//! atomic instruction when nobody holds it (a byte-lock pair costs two
+//! system calls, about twice an exclusive write call), and the kernel
+//! hands it on when its holder dies, telling the next holder so (who
+//! repairs what the busy flag says was left unfinished). A mutex is only
+//! trusted in the boot that initialized it: the page records the boot, and
+//! the first writer of a new boot initializes it again under the `WRITES`
+//! byte lock.
 
 #[allow(unsafe_code)]
 mod page;
@@ -38,7 +50,7 @@ use std::time::{Duration, Instant};
 
 use super::sys::{self, LockKind};
 use crate::format::lock_page::*;
-use page::Page;
+use page::{Locked, Page};
 
 const MODE: u64 = 0;
 const WRITES: u64 = 1;
@@ -109,18 +121,33 @@ impl std::fmt::Debug for Coord {
     }
 }
 
-/// A byte lock, released on drop.
-#[derive(Debug)]
+/// A byte lock or the page's mutex, released on drop (by the thread that
+/// took it: not `Send`).
 pub(crate) struct Held<'a> {
     file: &'a File,
     byte: u64,
+    /// The page's write-call mutex, when this is it.
+    mutex: Option<Locked<'a>>,
     /// The lock file, when this is the write-call lock.
     writing: Option<(u64, u64)>,
+    _thread: std::marker::PhantomData<*const ()>,
+}
+
+impl std::fmt::Debug for Held<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Held")
+            .field("byte", &self.byte)
+            .field("mutex", &self.mutex.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        let _ = sys::byte_lock(self.file, self.byte, None, false);
+        // The mutex, if it is one, is released when `mutex` drops.
+        if self.mutex.is_none() {
+            let _ = sys::byte_lock(self.file, self.byte, None, false);
+        }
         if let Some(id) = self.writing {
             let _ = WRITING.try_with(|w| w.borrow_mut().retain(|&x| x != id));
         }
@@ -243,7 +270,19 @@ impl Coord {
                 "this thread holds the write lock through another handle",
             ));
         }
-        let mut held = self.hold(WRITES, LockKind::Write)?;
+        let boot = boot_id();
+        let mut held = match self.page.as_ref().filter(|_| self.writable && boot != 0) {
+            // A holder that died mid-call left the busy flag set; the
+            // caller checks it under the lock either way.
+            Some(page) => Held {
+                file: &self.file,
+                byte: WRITES,
+                mutex: Some(page.lock_writes(&self.file, WRITES, boot)?),
+                writing: None,
+                _thread: std::marker::PhantomData,
+            },
+            None => self.hold(WRITES, LockKind::Write)?,
+        };
         WRITING.with(|w| w.borrow_mut().push(self.id));
         held.writing = Some(self.id);
         Ok(held)
@@ -276,7 +315,9 @@ impl Coord {
         Ok(Held {
             file: &self.file,
             byte,
+            mutex: None,
             writing: None,
+            _thread: std::marker::PhantomData,
         })
     }
 
