@@ -17,6 +17,8 @@ fn shared() -> OpenOptions {
 
 #[test]
 fn shared_handles_in_one_process_all_write_and_all_see_every_write() {
+    // Ends with an exclusive open: no child may hold a copy of the lock.
+    let _serial = serial();
     let dir = TempDir::new("shared-one");
     let path = dir.file("s.rdrive");
     let handles: Vec<Store> = (0..3).map(|_| shared().open(&path).unwrap()).collect();
@@ -199,6 +201,8 @@ fn a_shared_handle_in_another_process_reads_what_was_written_before() {
 
 #[test]
 fn a_shared_compaction_moves_every_handle_to_the_new_file_and_keeps_entries_valid() {
+    // Ends with an exclusive open: no child may hold a copy of the lock.
+    let _serial = serial();
     let dir = TempDir::new("shared-compact");
     let path = dir.file("s.rdrive");
     let a = shared().open(&path).unwrap();
