@@ -95,6 +95,7 @@ print(f"wheel ok: {sys.argv[1].rsplit('/', 1)[-1]}")
 PY
 # The one abi3 wheel, built by python3, serves every version.
 for venv in "${venvs[@]}"; do
+    echo "-- the wheel under $("$venv/bin/python" -c 'import platform; print("Python", platform.python_version())')"
     "$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$wheel"
     (cd "$work" && RDRIVE_EXPECT_READ_PATH=compiled "$venv/bin/python" -m pytest -q \
         -p no:cacheprovider "$root/python/tests/test_read_paths.py" "$root/python/tests/test_mapping.py")
