@@ -3,8 +3,15 @@
 ``build_py`` runs ``cargo build --release --lib`` on the repository's
 Cargo.toml (the parent of this directory) and puts ``librdrive.so`` inside
 the package; cargo also regenerates ``rdrive/_cdef.h``. The package loads
-the library with cffi in ABI mode, so no C compiler is needed, and the
-wheel is tagged ``py3-none-<platform>``: any Python 3, this platform.
+the library with cffi in ABI mode.
+
+One optional C extension, ``rdrive._fast``, compiles the single-key read
+path (``store[key]``, ``get``, ``in``). It uses only Python's limited API
+of 3.9 and does not link against librdrive, so the wheel is tagged
+``cp39-abi3-<platform>``: CPython 3.9 or later, this platform. When it
+cannot be built (no C compiler, no Python headers) the install goes on
+without it, the same reads run over cffi, and the wheel is tagged
+``py3-none-<platform>``.
 """
 
 import json
@@ -14,13 +21,23 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from setuptools import Distribution, setup
+from setuptools import Distribution, Extension, setup
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE.parent / "Cargo.toml"
 LIBRARY = "librdrive.so"
+LIMITED_API = 0x03090000  # Python 3.9: the oldest version the package supports
+
+FAST = Extension(
+    "rdrive._fast",
+    sources=["rdrive/_fast.c"],
+    define_macros=[("Py_LIMITED_API", hex(LIMITED_API))],
+    extra_compile_args=["-O2", "-fvisibility=hidden"],
+    py_limited_api=True,
+    optional=True,  # a failed compilation is a warning: the cffi path remains
+)
 
 
 def crate_version() -> str:
@@ -78,11 +95,15 @@ class BinaryDistribution(Distribution):
 class BdistWheel(bdist_wheel):
     def get_tag(self):
         _, _, platform = super().get_tag()
-        return "py3", "none", platform  # ABI mode: no Python C API used
+        build_ext = self.get_finalized_command("build_ext")
+        if Path(build_ext.get_ext_fullpath(FAST.name)).is_file():
+            return f"cp{LIMITED_API >> 24}{LIMITED_API >> 16 & 0xFF}", "abi3", platform
+        return "py3", "none", platform  # cffi only: no Python C API used
 
 
 setup(
     version=crate_version(),
     distclass=BinaryDistribution,
+    ext_modules=[FAST],
     cmdclass={"build_py": BuildPy, "bdist_wheel": BdistWheel},
 )

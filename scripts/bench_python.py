@@ -7,7 +7,8 @@ every value read is checked against what was written.
 
 Workloads (200,000 keys of 16 bytes, 8-byte values, random order):
   P1  single gets returning bytes: store[key] / txn.get(key) in one read txn
-      (and the floor: one bare cffi call per key)
+      (and, for reference, the cffi path that runs without the compiled
+      extension, and the floor of that path: one bare cffi call per key)
   P2  get_many of 1,000 keys per call / a txn.get loop over the same keys
   P3  zero-copy read of one 64 MiB value touching every 4 KiB page:
       store.entry(k).view() / txn.get(k) with buffers=True
@@ -29,6 +30,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import lmdb
 import rdrive
+from rdrive import _store
 from rdrive._ffi import ffi, lib
 
 PAGE = 4096
@@ -105,6 +107,12 @@ class Bench:
         with env.begin(buffers=False) as txn:
             return [txn.get(k) for k in self.ordered]
 
+    def gets_cffi(self, store: "rdrive.Store") -> List[Any]:
+        # Store.__getitem__ as it runs without the compiled extension (or
+        # with RDRIVE_PURE_PYTHON=1): Python over cffi.
+        getitem = _store._PureReads.__getitem__
+        return [getitem(store, k) for k in self.ordered]
+
     def gets_floor(self, store: "rdrive.Store") -> List[Any]:
         # One cffi call per key into a ready buffer and nothing else: the
         # floor of any binding in cffi's ABI mode.
@@ -167,6 +175,7 @@ class Bench:
                 for wid, fr, fl, ops, want in pairs:
                     jobs = [("rdrive", lambda: fr(store)), ("py-lmdb", lambda: fl(env))]
                     if wid == "P1":
+                        jobs.append(("cffi path", lambda: self.gets_cffi(store)))
                         jobs.append(("cffi floor", lambda: self.gets_floor(store)))
                     if r % 2:
                         jobs.reverse()
@@ -211,16 +220,21 @@ class Bench:
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, in {seconds:.0f} s.",
             "",
             f"- Python {platform.python_version()}, rdrive {rdrive.__version__} "
-            f"(the installed package, cffi over librdrive.so), py-lmdb {lmdb.__version__} "
+            f"(the installed package, cffi over librdrive.so; single-key reads: "
+            f"{_store.READ_PATH} path), py-lmdb {lmdb.__version__} "
             f"(LMDB {'.'.join(map(str, lmdb.version()))})",
             f"- {os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}",
             f"- {self.n} keys of 16 bytes, 8-byte values, read in one shuffled order; "
             f"median of {self.runs} runs, engines interleaved; every value checked. "
             "py-lmdb reads run inside one read transaction (its fastest way). "
-            "Values are checked after the clock stops. *cffi floor* = one bare "
+            "Values are checked after the clock stops. *rdrive* = `store[key]` as "
+            "installed: through the compiled extension (`rdrive/_fast.c`) when it "
+            "was built. *cffi path* = the same method without it "
+            "(`_PureReads.__getitem__`, what `RDRIVE_PURE_PYTHON=1` runs). "
+            "*cffi floor* = one bare "
             "`rdrive_store_read_into` call per key through cffi (ABI mode) into a "
-            "ready buffer, plus the copy to `bytes`: what any binding built this way "
-            "pays before doing anything else.",
+            "ready buffer, plus the copy to `bytes`: what any binding built on cffi "
+            "alone pays before doing anything else.",
             "",
             "## Targets (ratios in this run)",
             "",
@@ -242,7 +256,7 @@ class Bench:
             "|---|---|---|---|---|",
         ]
         for wid, _, _ in rows:
-            for engine in ("rdrive", "py-lmdb", "cffi floor"):
+            for engine in ("rdrive", "py-lmdb", "cffi path", "cffi floor"):
                 if (wid, engine) not in self.results:
                     continue
                 runs = ", ".join(fmt(wid, x) for x in self.results[(wid, engine)])

@@ -7,7 +7,8 @@
 ...     view = entry.view()                        # read-only memoryview
 
 A thin layer over the C library ``librdrive`` (bundled in this package,
-loaded with cffi). Views stay valid after the entry is dropped, the store
+loaded with cffi; ``store[key]``, ``get`` and ``in`` go through a small
+compiled extension when it was built, over cffi otherwise). Views stay valid after the entry is dropped, the store
 is closed, later writes and compaction; calls release the GIL, and a
 ``Store`` may be shared by threads.
 """

@@ -28,7 +28,7 @@ from typing import (
 
 from ._entry import Entry
 from ._errors import check
-from ._ffi import NOT_FOUND, NULL, ffi, lib, optional
+from ._ffi import NOT_FOUND, NULL, OK, ffi, lib, optional
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, StrOrBytesPath, SupportsRead, WriteableBuffer
@@ -38,6 +38,24 @@ if TYPE_CHECKING:
     Chunk = Union[ReadableBuffer, Entry]
 
 _T = TypeVar("_T")
+
+
+def _compiled() -> Any:
+    """The compiled read path (``rdrive/_fast.c``), or None: it is optional
+    at build time, and ``RDRIVE_PURE_PYTHON=1`` in the environment turns it
+    off. Without it the same reads run in Python over cffi."""
+    if os.environ.get("RDRIVE_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from . import _fast
+    except ImportError:
+        return None
+    return _fast
+
+
+_fast = _compiled()
+#: Which path ``store[key]``, ``get`` and ``in`` take: "compiled" or "cffi".
+READ_PATH = "cffi" if _fast is None else "compiled"
 
 # C types resolved once (cffi parses a type string on every use otherwise).
 _BYTES = ffi.typeof("uint8_t[]")
@@ -166,13 +184,19 @@ class _Handle:
     under the GIL, so a call costs no lock. A call appends before it reads
     the pointer and ``close()`` clears the pointer before it looks at the
     list, so either the call sees no pointer or ``close()`` sees the call.
+    The compiled reads keep the same protocol in ``_reader`` (a C copy of
+    the pointer and a count of calls): ``close()`` detaches it, then waits
+    for both.
     """
 
-    __slots__ = ("_ptr", "_inflight", "_lock", "_closed", "_callback_threads")
+    __slots__ = ("_ptr", "_inflight", "_reader", "_lock", "_closed", "_callback_threads")
 
     def __init__(self, ptr: Any) -> None:
         self._ptr: Any = ptr
         self._inflight: List[None] = []
+        # The compiled reads' copy of the pointer, with their own count of
+        # calls in flight (changed with the GIL held, like _inflight).
+        self._reader: Any = None if _fast is None else _fast.Reader(int(ffi.cast("uintptr_t", ptr)))
         self._lock = threading.Lock()  # guards closing and _callback_threads
         self._closed: Optional[threading.Event] = None  # set once the C handle is closed
         self._callback_threads: Dict[int, int] = {}
@@ -223,6 +247,8 @@ class _Handle:
             ptr, self._ptr = self._ptr, None
             if ptr is not None:
                 self._closed = threading.Event()
+                if self._reader is not None:
+                    self._reader.detach()
             closed = self._closed
         assert closed is not None  # made when the pointer was taken
         if ptr is None:  # closed already, or being closed by another thread
@@ -231,7 +257,8 @@ class _Handle:
         # Calls that saw the pointer finish; new ones see None. Calls are
         # short except compaction and streams, so a backing-off poll will do.
         pause = 0.0001
-        while self._inflight:
+        reader = self._reader
+        while self._inflight or (reader is not None and reader.busy):
             time.sleep(pause)
             pause = min(pause * 2, 0.01)
         lib.rdrive_store_close(ptr)
@@ -342,10 +369,106 @@ def _raise_pending(error: Optional[BaseException]) -> None:
         raise error
 
 
+# --- single-key reads -------------------------------------------------------
+
+
+class _PureReads:
+    """``store[key]``, ``get`` and ``in`` over cffi. With the compiled path
+    (:data:`READ_PATH`), ``_fast.StoreBase`` does them instead and calls
+    these for keys that are neither ``bytes`` nor ``str``."""
+
+    __slots__ = ()
+
+    _handle: _Handle
+
+    def _bind(self, reader: Any) -> None:
+        """The compiled path reads through ``reader``; this one needs none."""
+
+    def __getitem__(self, key: Key) -> bytes:
+        """A copy of the value; ``KeyError`` if absent."""
+        value = self._copy(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    @overload
+    def get(self, key: Key) -> Optional[bytes]: ...
+
+    @overload
+    def get(self, key: Key, default: _T) -> Union[bytes, _T]: ...
+
+    def get(self, key: Key, default: Any = None) -> Any:
+        """A copy of the value, or ``default`` if absent."""
+        value = self._copy(key)
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        k = _key(key)  # type: ignore[arg-type]
+        out = ffi.new("bool *")
+        with self._handle as store:
+            status = lib.rdrive_store_exists(store, k, len(k), out)
+        check(status)
+        return bool(out[0])
+
+    def _copy(self, key: Key) -> Optional[bytes]:
+        k = _key(key)
+        buf, size = _scratch()
+        # The bracket of _Handle, inlined: this is the hottest path.
+        handle = self._handle
+        inflight = handle._inflight
+        inflight.append(None)
+        try:
+            store = handle._ptr
+            if store is None:
+                raise ValueError("the store is closed")
+            status = _read_into(store, k, len(k), buf, _SCRATCH, size)
+        finally:
+            inflight.pop()
+        if status == 0:
+            copy: bytes = ffi.buffer(buf, size[0])[:]
+            return copy
+        if status == NOT_FOUND:
+            return None
+        if status != _BUFFER_TOO_SMALL:
+            check(status)
+        # A large value: in place, then one copy.
+        out = ffi.new(_ENTRY_OUT)
+        with handle as store:
+            status = lib.rdrive_store_read(store, k, len(k), out)
+        if check(status) == NOT_FOUND:
+            return None
+        try:
+            return _bytes_of(out[0])
+        finally:
+            lib.rdrive_entry_free(out[0])
+
+
+if TYPE_CHECKING or _fast is None:
+    _Reads = _PureReads
+else:
+
+    class _Reads(_fast.StoreBase, _PureReads):
+        """The compiled reads, with the pure ones behind them."""
+
+        __slots__ = ()
+
+    _fast.setup(
+        int(ffi.cast("uintptr_t", lib.rdrive_store_read_into)),
+        int(ffi.cast("uintptr_t", lib.rdrive_store_exists)),
+        OK,
+        NOT_FOUND,
+        _BUFFER_TOO_SMALL,
+        check,
+        _PureReads.__getitem__,
+        _PureReads.get,
+        _PureReads.__contains__,
+    )
+
+
 # --- the store -------------------------------------------------------------
 
 
-class Store:
+class Store(_Reads):
     """A key/value store in one append-only file, read zero-copy.
 
     Keys are ``str`` (UTF-8) or bytes-like; values are any non-empty
@@ -399,6 +522,7 @@ class Store:
         out = ffi.new("rdrive_store **")
         check(lib.rdrive_store_open(encoded, flags, out))
         self._handle = _Handle(out[0])
+        self._bind(self._handle._reader)
         self._close_at_exit = weakref.finalize(self, self._handle.close)
         self.path: Union[str, bytes] = os.fspath(path)
         self.read_only = read_only
@@ -437,24 +561,6 @@ class Store:
             status = lib.rdrive_store_write(store, k, len(k), data, size)
         check(status)
 
-    def __getitem__(self, key: Key) -> bytes:
-        """A copy of the value; ``KeyError`` if absent."""
-        value = self._copy(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    @overload
-    def get(self, key: Key) -> Optional[bytes]: ...
-
-    @overload
-    def get(self, key: Key, default: _T) -> Union[bytes, _T]: ...
-
-    def get(self, key: Key, default: Any = None) -> Any:
-        """A copy of the value, or ``default`` if absent."""
-        value = self._copy(key)
-        return default if value is None else value
-
     def __delitem__(self, key: Key) -> None:
         """Delete a key; ``KeyError`` if absent."""
         k = _key(key)
@@ -462,14 +568,6 @@ class Store:
             status = lib.rdrive_store_delete(store, k, len(k))
         if check(status) == NOT_FOUND:
             raise KeyError(key)
-
-    def __contains__(self, key: object) -> bool:
-        k = _key(key)  # type: ignore[arg-type]
-        out = ffi.new("bool *")
-        with self._handle as store:
-            status = lib.rdrive_store_exists(store, k, len(k), out)
-        check(status)
-        return bool(out[0])
 
     def __len__(self) -> int:
         """Number of live keys."""
@@ -480,38 +578,6 @@ class Store:
             "a store keeps only the hashes of its keys, so it cannot list them: "
             "iterate over store.entries() instead"
         )
-
-    def _copy(self, key: Key) -> Optional[bytes]:
-        k = _key(key)
-        buf, size = _scratch()
-        # The bracket of _Handle, inlined: this is the hottest path.
-        handle = self._handle
-        inflight = handle._inflight
-        inflight.append(None)
-        try:
-            store = handle._ptr
-            if store is None:
-                raise ValueError("the store is closed")
-            status = _read_into(store, k, len(k), buf, _SCRATCH, size)
-        finally:
-            inflight.pop()
-        if status == 0:
-            copy: bytes = ffi.buffer(buf, size[0])[:]
-            return copy
-        if status == NOT_FOUND:
-            return None
-        if status != _BUFFER_TOO_SMALL:
-            check(status)
-        # A large value: in place, then one copy.
-        out = ffi.new(_ENTRY_OUT)
-        with handle as store:
-            status = lib.rdrive_store_read(store, k, len(k), out)
-        if check(status) == NOT_FOUND:
-            return None
-        try:
-            return _bytes_of(out[0])
-        finally:
-            lib.rdrive_entry_free(out[0])
 
     # --- zero-copy reads
 
