@@ -33,6 +33,7 @@ LIMITED_API = 0x03090000  # Python 3.9: the oldest version the package supports
 FAST = Extension(
     "rdrive._fast",
     sources=["rdrive/_fast.c"],
+    include_dirs=[str(HERE.parent / "include")],  # rdrive.h: the signatures it calls
     define_macros=[("Py_LIMITED_API", hex(LIMITED_API))],
     extra_compile_args=["-O2", "-fvisibility=hidden"],
     py_limited_api=True,

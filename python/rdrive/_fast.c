@@ -33,11 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef int32_t rdrive_status;
-typedef rdrive_status (*read_into_fn)(const void *store, const uint8_t *key, size_t key_len,
-                                      uint8_t *buf, size_t cap, size_t *len);
-typedef rdrive_status (*exists_fn)(const void *store, const uint8_t *key, size_t key_len,
-                                   bool *out);
+/* The library's own header (include/rdrive.h, generated from the Rust
+ * source): the two calls below have its signatures, checked by the
+ * compiler. Declaring them links nothing; they are called through the
+ * addresses setup() is given. */
+#include "rdrive.h"
+
+typedef __typeof__(&rdrive_store_read_into) read_into_fn;
+typedef __typeof__(&rdrive_store_exists) exists_fn;
 
 /* Values up to this size are read into the stack, then copied into bytes;
  * larger ones are read straight into a bytes object of their size. */
@@ -58,7 +61,7 @@ static PyTypeObject *reader_type;
 
 typedef struct {
     PyObject_HEAD
-    const void *store; /* NULL once detached */
+    const struct rdrive_store *store; /* NULL once detached */
     Py_ssize_t busy;   /* calls in flight; changed with the GIL held */
 } Reader;
 
@@ -192,7 +195,7 @@ static int read_value(StoreBase *self, const char *key, Py_ssize_t key_len, PyOb
     if (reader == NULL) {
         return -1;
     }
-    const void *store = reader->store;
+    const struct rdrive_store *store = reader->store;
     const uint8_t *k = (const uint8_t *)key;
     Py_BEGIN_ALLOW_THREADS
     status = read_into(store, k, (size_t)key_len, scratch, SCRATCH, &len);
@@ -312,7 +315,7 @@ static int store_contains(PyObject *self, PyObject *key) {
         Py_XDECREF(owned);
         return -1;
     }
-    const void *store = reader->store;
+    const struct rdrive_store *store = reader->store;
     bool found = false;
     rdrive_status status;
     Py_BEGIN_ALLOW_THREADS
