@@ -305,3 +305,46 @@ fn a_cache_larger_than_one_write_chunk_round_trips() {
         assert_eq!(s.read(k).unwrap().as_deref(), Some(v.as_slice()));
     }
 }
+
+#[test]
+fn of_shared_handles_only_the_last_to_close_leaves_a_cache() {
+    let _serial = serial();
+    let dir = TempDir::new("cache-shared");
+    let path = dir.file("c.rdrive");
+    let mut shared = opts();
+    shared.shared(true);
+    let a = shared.open(&path).unwrap();
+    let b = shared.open(&path).unwrap();
+    let mut model = HashMap::new();
+    for k in 0..KEYS {
+        let (h, v) = if k % 2 == 0 { (&a, 0) } else { (&b, 1) };
+        h.write(&k.to_le_bytes(), &value(k, v)).unwrap();
+        model.insert(k, value(k, v));
+    }
+    // b may still be writing: a leaves neither a cache nor a clean mark.
+    a.close().unwrap();
+    assert!(!cache_of(&path).exists());
+    b.write(&KEYS.to_le_bytes(), &value(KEYS, 2)).unwrap();
+    model.insert(KEYS, value(KEYS, 2));
+    b.close().unwrap();
+    assert!(cache_of(&path).exists());
+    let s = opts().open(&path).unwrap();
+    assert!(s.index_cache_used());
+    check(&s, &model);
+}
+
+#[test]
+fn a_store_gets_a_cache_from_exactly_the_threshold_of_keys() {
+    let _serial = serial();
+    let dir = TempDir::new("cache-threshold");
+    for (keys, cached) in [(999u32, false), (1000, true)] {
+        let path = dir.file(&format!("t{keys}.rdrive"));
+        let s = opts().open(&path).unwrap();
+        for k in 0..keys {
+            s.write(&k.to_le_bytes(), &value(k, 0)).unwrap();
+        }
+        s.close().unwrap();
+        assert_eq!(cache_of(&path).exists(), cached, "{keys} keys");
+        assert_eq!(opts().open(&path).unwrap().index_cache_used(), cached);
+    }
+}
