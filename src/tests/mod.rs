@@ -1,6 +1,7 @@
 //! Generative tests that need the engine's internals: the storage seam, the
 //! crash model, pure recovery on images. One concern per file.
 
+mod close_sequence;
 mod dead_compaction;
 mod faults;
 mod io_errors;
