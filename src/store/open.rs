@@ -317,10 +317,9 @@ pub(crate) fn load(
         Some((_, Verdict::Mismatch(why))) => (None, Some(why)),
         None => (None, None),
     };
-    // A file we just created is a store even before its first write.
-    let trusted_tail = trusted
-        .map(|w| w.tail)
-        .or((created || len == 0).then_some(0));
+    // An empty file (one this open created is empty) is a store even
+    // before its first write.
+    let trusted_tail = trusted.map(|w| w.tail).or((len == 0).then_some(0));
     let rules = Rules {
         trusted: trusted_tail,
         torn_rule: trusted.is_some() || created,
@@ -539,6 +538,7 @@ fn apply_delta(mut base: Index, delta: &Index) -> io::Result<Index> {
 mod tests {
     use super::*;
     use crate::digest::compute_checksum;
+    use crate::format::index_cache::CacheHeader;
     use crate::format::{encode_entry, encode_tombstone};
 
     fn image(build: impl FnOnce(&mut dyn FnMut(u64, Option<&[u8]>))) -> Vec<u8> {
@@ -612,5 +612,224 @@ mod tests {
         };
         let loaded = load(&data, Some(longer), false, false, |_| None).unwrap();
         assert!(loaded.watermark_discarded.unwrap().contains("shorter"));
+    }
+
+    // The index cache's binding, seen through `load`: a cache is used only
+    // for the store and generation its watermark names, at a tail that
+    // watermark vouches for, over the very bytes it was written for.
+
+    const ID: u64 = 11;
+    const GENERATION: u64 = 22;
+    /// A key no entry of the test files has: when it shows up in the index,
+    /// the cache was used (it stands for a key a stale cache still holds).
+    const STALE_KEY: u64 = 99;
+
+    /// Encodes `entries` one after the other; returns the file and the tail
+    /// after each entry.
+    fn entries(list: &[(u64, Option<&[u8]>)]) -> (Vec<u8>, Vec<u64>) {
+        let mut file = Vec::new();
+        let mut tails = Vec::new();
+        for &(key, value) in list {
+            let tail = file.len() as u64;
+            match value {
+                Some(v) => encode_entry(&mut file, tail, key, v, compute_checksum(v)),
+                None => encode_tombstone(&mut file, tail, key),
+            };
+            tails.push(file.len() as u64);
+        }
+        (file, tails)
+    }
+
+    /// Where the trailer of the entry ending at `tail` starts: what the
+    /// index holds for its key.
+    fn trailer_of(tail: u64) -> u64 {
+        tail - METADATA_SIZE as u64
+    }
+
+    fn watermark(data: &[u8], tail: u64, store_id: u64, generation: u64) -> Watermark {
+        Watermark {
+            tail,
+            trailer: trailer_at(data, tail),
+            clean: true,
+            store_id,
+            generation,
+        }
+    }
+
+    fn header(data: &[u8], tail: u64, store_id: u64, generation: u64) -> CacheHeader {
+        CacheHeader {
+            tail,
+            trailer: trailer_at(data, tail),
+            store_id,
+            generation,
+            slots: 0,
+            live: 0,
+            used: 0,
+            zero_key: 0,
+            table_crc: 0,
+        }
+    }
+
+    /// A cache of `data` up to `h.tail` that also holds [`STALE_KEY`].
+    fn telltale(data: &[u8], h: CacheHeader) -> Cached {
+        let index = load(&data[..h.tail as usize], None, false, false, |_| None)
+            .unwrap()
+            .index;
+        index.upsert(STALE_KEY, 64);
+        Cached { index, header: h }
+    }
+
+    /// Loads `data` under `mark` with the cache `h` on offer (taken only if
+    /// `load` accepts its header); returns what was loaded and whether the
+    /// header was even looked at.
+    fn load_with_cache(data: &[u8], mark: Watermark, h: CacheHeader) -> (Loaded, bool) {
+        let mut consulted = false;
+        let loaded = load(data, Some(mark), false, false, |accept| {
+            consulted = true;
+            accept(&h).then(|| telltale(data, h))
+        })
+        .unwrap();
+        (loaded, consulted)
+    }
+
+    fn six_keys() -> (Vec<u8>, Vec<u64>) {
+        entries(&[
+            (1, Some(b"one")),
+            (2, Some(b"two")),
+            (3, Some(b"three")),
+            (4, Some(b"four")),
+            (5, Some(b"five")),
+            (6, Some(b"six")),
+        ])
+    }
+
+    #[test]
+    fn a_cache_bound_to_the_watermark_is_used_and_the_newer_entries_replayed() {
+        let (data, tails) = six_keys();
+        let len = data.len() as u64;
+        let mark = watermark(&data, len, ID, GENERATION);
+        let (loaded, _) = load_with_cache(&data, mark, header(&data, tails[3], ID, GENERATION));
+        assert!(loaded.from_cache);
+        assert!(loaded.index.get(STALE_KEY).is_some(), "the cache was used");
+        assert_eq!(
+            loaded.index.get(6),
+            Some(trailer_of(tails[5])),
+            "replayed above it"
+        );
+        assert_eq!(loaded.index.get(1), Some(trailer_of(tails[0])));
+        assert_eq!(loaded.entries, 2, "only the entries above the cache walked");
+        assert_eq!(loaded.tail, len);
+        assert_eq!(&loaded.trailer[..], &data[data.len() - METADATA_SIZE..]);
+        // A cache at the watermark's own tail is used too.
+        let (loaded, _) = load_with_cache(&data, mark, header(&data, len, ID, GENERATION));
+        assert!(loaded.from_cache && loaded.index.get(STALE_KEY).is_some());
+    }
+
+    #[test]
+    fn a_cache_whose_binding_differs_in_any_part_is_not_used() {
+        let (data, tails) = six_keys();
+        let len = data.len() as u64;
+        let at = tails[3];
+        let mark = watermark(&data, tails[4], ID, GENERATION);
+        let mut wrong_trailer = header(&data, at, ID, GENERATION);
+        wrong_trailer.trailer = trailer_at(&data, tails[2]);
+        let cases = [
+            ("another store", header(&data, at, ID + 1, GENERATION)),
+            ("another generation", header(&data, at, ID, GENERATION + 1)),
+            ("other bytes at its tail", wrong_trailer),
+            (
+                "a tail the watermark does not vouch for",
+                header(&data, len, ID, GENERATION),
+            ),
+        ];
+        for (what, h) in cases {
+            let (loaded, consulted) = load_with_cache(&data, mark, h);
+            assert!(consulted, "{what}");
+            assert!(!loaded.from_cache, "{what}");
+            assert_eq!(loaded.index.get(STALE_KEY), None, "{what}");
+            assert_eq!(loaded.index.len(), 6, "{what}");
+            assert_eq!(loaded.tail, len, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_watermark_without_a_store_id_and_generation_binds_no_cache() {
+        let (data, tails) = six_keys();
+        let len = data.len() as u64;
+        for (id, generation) in [(0, GENERATION), (ID, 0), (0, 0)] {
+            let mark = watermark(&data, len, id, generation);
+            let (loaded, consulted) =
+                load_with_cache(&data, mark, header(&data, tails[3], id, generation));
+            assert!(!consulted, "({id}, {generation})");
+            assert!(!loaded.from_cache);
+            assert_eq!(loaded.index.get(STALE_KEY), None);
+            assert_eq!(loaded.index.len(), 6);
+        }
+    }
+
+    #[test]
+    fn a_cache_is_dropped_when_recovery_cuts_a_deletion_marker_it_cannot_vouch_for() {
+        // Synced: keys 1..=4, with a cache of exactly that. Above it, not
+        // synced: a new value of key 1, a deletion marker for key 77 (never
+        // written: a damaged marker), key 5. Recovery ends the prefix below
+        // the marker, walking the whole chain; the cache plays no part.
+        let (data, tails) = entries(&[
+            (1, Some(b"one")),
+            (2, Some(b"two")),
+            (3, Some(b"three")),
+            (4, Some(b"four")),
+            (1, Some(b"uno")),
+            (77, None),
+            (5, Some(b"five")),
+        ]);
+        let synced = tails[3];
+        let mark = watermark(&data, synced, ID, GENERATION);
+        let (loaded, consulted) =
+            load_with_cache(&data, mark, header(&data, synced, ID, GENERATION));
+        assert!(consulted);
+        assert_eq!(loaded.tail, tails[4], "the prefix ends below the marker");
+        assert!(!loaded.from_cache);
+        assert_eq!(loaded.index.get(STALE_KEY), None);
+        assert_eq!(loaded.index.get(1), Some(trailer_of(tails[4])));
+        assert_eq!(loaded.index.get(5), None);
+        assert_eq!(loaded.index.len(), 4);
+    }
+
+    #[test]
+    fn bytes_that_hold_no_entry_chain_are_refused_not_loaded_as_an_empty_store() {
+        let garbage: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let refused = load(&garbage, None, false, false, |_| None);
+        assert!(matches!(refused, Err(LoadError::Corrupt { offset: 0, .. })));
+        // An empty file, or one this open just created, is an empty store.
+        let empty = load(&[], None, false, false, |_| None).unwrap();
+        assert_eq!((empty.tail, empty.index.len()), (0, 0));
+        let created = load(&[], None, true, false, |_| None).unwrap();
+        assert_eq!(created.tail, 0);
+    }
+
+    #[test]
+    fn a_torn_sector_lookalike_above_the_watermark_ends_the_prefix() {
+        // A key hash with a zero low byte and a value of zeros whose
+        // trailer starts just before a sector boundary: the shape a lost
+        // sector leaves. Above a matching watermark, it is not trusted.
+        let (head, tails) = entries(&[(1, Some(b"one")), (2, Some(b"two"))]);
+        let zeros = vec![0u8; crate::tests::sim::lookalike_len(tails[1])];
+        let (data, all) = entries(&[
+            (1, Some(b"one")),
+            (2, Some(b"two")),
+            (0xABCD_EF00, Some(&zeros)),
+            (3, Some(b"three")),
+        ]);
+        assert_eq!(&data[..head.len()], &head[..]);
+        let mark = watermark(&data, tails[1], ID, GENERATION);
+        let loaded = load(&data, Some(mark), false, false, |_| None).unwrap();
+        assert_eq!(loaded.tail, tails[1]);
+        assert_eq!(loaded.index.len(), 2);
+        // Below the watermark the same entry is trusted: it was synced.
+        let mark = watermark(&data, all[3], ID, GENERATION);
+        let loaded = load(&data, Some(mark), false, false, |_| None).unwrap();
+        assert_eq!(loaded.tail, all[3]);
     }
 }
