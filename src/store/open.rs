@@ -420,9 +420,11 @@ fn settle(
         trailer: loaded.trailer,
         clean: false,
         store_id: keep_id.map_or_else(random_id, |w| w.store_id),
-        // Handles that share the store share a generation: the page's.
+        // Handles that share the store share a generation: the page's,
+        // while another handle holds the store (a page left by handles
+        // that are all gone names an old generation).
         generation: match (published, keep_id) {
-            (Some(p), _) if p.generation != 0 => p.generation,
+            (Some(p), _) if p.generation != 0 && coord.others_hold_the_store() => p.generation,
             (_, Some(w)) if loaded.from_cache => w.generation,
             _ => random_id(),
         },

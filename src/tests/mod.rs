@@ -5,6 +5,7 @@ mod close_sequence;
 mod dead_compaction;
 mod faults;
 mod io_errors;
+mod open_sequence;
 mod power_loss;
 mod repair;
 pub(crate) mod sim;
