@@ -728,6 +728,31 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_followed_by_more_new_keys_than_its_table_holds_loads_them_all() {
+        let mut list: Vec<(u64, Option<&[u8]>)> = (1..=4).map(|k| (k, Some(&b"old"[..]))).collect();
+        list.extend((100..1100).map(|k| (k, Some(&b"new"[..]))));
+        list.push((2, None));
+        let (data, tails) = entries(&list);
+        let len = data.len() as u64;
+        let mark = watermark(&data, len, ID, GENERATION);
+        let (loaded, _) = load_with_cache(&data, mark, header(&data, tails[3], ID, GENERATION));
+        assert!(loaded.from_cache);
+        assert!(loaded.index.get(STALE_KEY).is_some(), "the cache was used");
+        assert_eq!(loaded.index.len(), 3 + 1000 + 1);
+        for (i, &(key, value)) in list.iter().enumerate().take(1004) {
+            if key != 2 {
+                assert_eq!(
+                    loaded.index.get(key),
+                    Some(trailer_of(tails[i])),
+                    "key {key}"
+                );
+                assert!(value.is_some());
+            }
+        }
+        assert_eq!(loaded.index.get(2), None, "deleted above the cache");
+    }
+
+    #[test]
     fn a_cache_whose_binding_differs_in_any_part_is_not_used() {
         let (data, tails) = six_keys();
         let len = data.len() as u64;

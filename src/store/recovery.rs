@@ -127,24 +127,16 @@ pub(crate) fn recover(
     };
 
     sink.reset();
-    match work.walk(len, base, true, stop.as_ref(), sink) {
-        Ok(walked) => return work.finish(len, walked, stop, sink),
-        Err(fail) if fail.offset <= base && known_store => {
-            if rules.repair {
-                return retry_without_watermark(sink);
-            }
-            return Err(fail.refusal("damage in data that was synced"));
-        }
-        Err(_) => {}
+    if let Ok(walked) = work.walk(len, base, true, stop.as_ref(), sink) {
+        return work.finish(len, walked, stop, sink);
     }
 
-    // The file has a torn or damaged end. First make sure the synced part is
-    // sound, then look for the longest valid extension of it.
-    // (The last synced entry's checksum is verified here as on the fast
-    // path: a damaged one is refused whether or not a torn end follows.)
-    if base > 0
-        && let Err(fail) = work.walk(base, base, true, stop.as_ref(), &mut NoSink)
-    {
+    // The file has a torn or damaged end, or damage in its synced part.
+    // First make sure the synced part is sound (a walk from 0 is empty),
+    // then look for the longest valid extension of it. (The last synced
+    // entry's checksum is verified here as on the fast path: a damaged one
+    // is refused whether or not a torn end follows.)
+    if let Err(fail) = work.walk(base, base, true, stop.as_ref(), &mut NoSink) {
         if rules.repair {
             return retry_without_watermark(sink);
         }
@@ -170,7 +162,8 @@ pub(crate) fn recover(
         t -= 1;
     }
     work.checksummed += search.crc.checksummed;
-    if tail == 0 && len > 0 && !known_store && !rules.repair {
+    // (An empty file never gets here: the fast path takes it.)
+    if tail == 0 && !known_store && !rules.repair {
         return Err(Refusal {
             offset: 0,
             reason: "no valid entry chain: not a store, or damaged throughout (open with repair to discard it)".into(),
@@ -558,6 +551,31 @@ mod tests {
             "checksummed {} bytes for a file of {}",
             r.checksummed,
             file.len()
+        );
+    }
+
+    #[test]
+    fn the_work_measure_counts_every_payload_the_search_verifies() {
+        // No watermark and a torn end: the search verifies every entry's
+        // checksum. The measure the test above bounds must see that work.
+        let (mut file, tails) = sample(30);
+        let payload_bytes: u64 = (1..tails.len())
+            .map(|i| {
+                let (_, loc) = entry_ending_at(&file, tails[i]).unwrap();
+                if loc.tombstone {
+                    0
+                } else {
+                    loc.end - loc.start
+                }
+            })
+            .sum();
+        file.extend_from_slice(&[0xEE; 37]);
+        let r = recover(&file, rules(None, false), None, &mut Collect::default()).unwrap();
+        assert_eq!(r.tail, *tails.last().unwrap());
+        assert!(
+            r.checksummed >= payload_bytes,
+            "checksummed {} of {payload_bytes} payload bytes",
+            r.checksummed
         );
     }
 
