@@ -181,13 +181,12 @@ pub(crate) fn recover(
 /// `[base, t - METADATA_SIZE)`: necessary for `t` to be a valid tail.
 #[inline]
 fn plausible_link(data: &[u8], t: u64, base: u64) -> bool {
-    let meta = METADATA_SIZE as u64;
-    if t < meta + 1 {
+    let Some(meta_at) = t.checked_sub(METADATA_SIZE as u64) else {
         return false;
-    }
-    let at = (t - meta + 8) as usize;
+    };
+    let at = (meta_at + 8) as usize;
     let prev = u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
-    prev >= base && prev < t - meta
+    (base..meta_at).contains(&prev)
 }
 
 struct NoSink;
