@@ -357,11 +357,9 @@ impl Search<'_> {
         let mut path: Vec<u64> = Vec::new();
         let mut x = t;
         let verdict = loop {
+            // Never below the base: a link below it ends the walk (below).
             if x == self.base {
                 break true;
-            }
-            if x < self.base {
-                break false;
             }
             if let Some(&v) = self.memo.get(&x) {
                 break v;
@@ -404,27 +402,30 @@ struct SpanCrc {
     /// CRC of `[block_at, block_at + j)` for `j` in `0..=BLOCK` (clamped).
     block: Vec<u32>,
     block_at: Option<u64>,
+    /// The start of the last request computed directly.
+    direct: Option<u64>,
     /// Bytes fed to the checksum so far.
     checksummed: u64,
 }
 
-const SMALL_SPAN: u64 = 64 * 1024;
-const BLOCK: u64 = 64 * 1024;
+/// Table granularity (64 KiB).
+const BLOCK: u64 = 0x1_0000;
 
 impl SpanCrc {
     fn crc(&mut self, data: &[u8], start: u64, end: u64) -> u32 {
-        if end - start <= SMALL_SPAN {
-            self.checksummed += end - start;
-            return compute_checksum(&data[start as usize..end as usize]);
-        }
         if self.start != Some(start) {
-            // First large request for this start: compute it directly and
-            // remember the start; build tables only if it comes back.
+            if self.direct != Some(start) {
+                // First request for this start: compute it directly,
+                // keeping the tables of the start they serve (a walk may
+                // pass through other entries between two candidates).
+                self.direct = Some(start);
+                self.checksummed += end - start;
+                return compute_checksum(&data[start as usize..end as usize]);
+            }
+            // It came back: tables for it from now on.
             self.start = Some(start);
             self.checkpoints.clear();
             self.block_at = None;
-            self.checksummed += end - start;
-            return compute_checksum(&data[start as usize..end as usize]);
         }
         let k = (end - start) / BLOCK;
         while (self.checkpoints.len() as u64) <= k {
@@ -571,11 +572,59 @@ mod tests {
         file.extend_from_slice(&[0xEE; 37]);
         let r = recover(&file, rules(None, false), None, &mut Collect::default()).unwrap();
         assert_eq!(r.tail, *tails.last().unwrap());
+        assert_eq!(r.checksummed, payload_bytes, "each payload once");
+    }
+
+    #[test]
+    fn damage_deep_in_a_long_unsynced_chain_costs_work_linear_in_the_file() {
+        // Entries that fill whole 64-byte lines with no zero byte outside
+        // their trailers' prev tails, and key hashes whose top byte is
+        // 0xFF: the only candidate tails are the real ones. Each of them
+        // walks down to the damage; each offset's verdict is remembered,
+        // so each payload is checksummed about once, not once per
+        // candidate above it.
+        let mut file = Vec::new();
+        let mut tails = vec![0];
+        for i in 0..300u64 {
+            let payload: Vec<u8> = (0..108).map(|j| (i as u8 ^ j as u8) | 0x80).collect();
+            let tail = file.len() as u64;
+            let key = 0xFF00_0000_0000_0000 | (i + 1);
+            encode_entry(&mut file, tail, key, &payload, compute_checksum(&payload));
+            tails.push(file.len() as u64);
+        }
+        assert_eq!(file.len() % 64, 0, "no padding");
+        let (_, loc) = entry_ending_at(&file, tails[6]).unwrap();
+        file[loc.start as usize] ^= 0x01;
+        let r = recover(&file, rules(None, false), None, &mut Collect::default()).unwrap();
+        assert_eq!(r.tail, tails[5]);
         assert!(
-            r.checksummed >= payload_bytes,
-            "checksummed {} of {payload_bytes} payload bytes",
-            r.checksummed
+            r.checksummed <= 2 * file.len() as u64,
+            "checksummed {} bytes for a file of {}",
+            r.checksummed,
+            file.len()
         );
+    }
+
+    #[test]
+    fn an_entry_above_the_watermark_that_links_below_it_ends_the_prefix() {
+        // The entry after the last synced one must link to it: one that
+        // skips it (its prev tail points further down) is not its
+        // successor, however well formed.
+        let (file, tails) = sample(8);
+        let mut file = file[..tails[7] as usize].to_vec();
+        file.extend_from_slice(b"skips the synced entry");
+        // A trailer whose prev tail is tails[5]: its payload is everything
+        // from there (entries 5 and 6 included), with a matching checksum.
+        let start = tails[5] + crate::format::pad_len(tails[5]);
+        let checksum = compute_checksum(&file[start as usize..]);
+        file.extend_from_slice(&EntryMetadata::new(4242, tails[5], checksum).serialize());
+        assert!(
+            entry_ending_at(&file, file.len() as u64).is_ok(),
+            "well formed"
+        );
+        assert_eq!(run(&file, Some(tails[7]), false), Ok(tails[7]));
+        // Without a watermark nothing says where the synced part ends.
+        assert_eq!(run(&file, None, false), Ok(file.len() as u64));
     }
 
     #[test]
