@@ -859,11 +859,32 @@ mod tests {
     #[test]
     fn span_crc_matches_direct_checksums_for_repeated_starts() {
         let data: Vec<u8> = (0..300_000u32).map(|i| (i * 31 % 251) as u8).collect();
-        let mut s = SpanCrc::default();
-        for end in (100_000..300_000u64).rev().step_by(997) {
-            assert_eq!(
-                s.crc(&data, 5, end),
-                compute_checksum(&data[5..end as usize])
+        let len = data.len() as u64;
+        for start in [5, 70_001] {
+            let mut s = SpanCrc::default();
+            // Descending ends, as the search asks for them, with ends on
+            // and next to table block boundaries among them.
+            let mut ends: Vec<u64> = (start + 1..=len).rev().step_by(997).collect();
+            for k in 1..=(len - start) / BLOCK {
+                let at = start + k * BLOCK;
+                ends.extend([at + 1, at, at - 1].into_iter().filter(|&e| e <= len));
+            }
+            ends.sort_unstable_by(|a, b| b.cmp(a));
+            ends.dedup();
+            for &end in &ends {
+                assert_eq!(
+                    s.crc(&data, start, end),
+                    compute_checksum(&data[start as usize..end as usize]),
+                    "start {start}, end {end}"
+                );
+            }
+            // The first request directly, then tables that cover the span
+            // once more: linear work, and all of it counted.
+            let span = len - start;
+            assert!(
+                (2 * span..=4 * span).contains(&s.checksummed),
+                "start {start}: {} bytes for a span of {span}",
+                s.checksummed
             );
         }
     }
