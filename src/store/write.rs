@@ -31,17 +31,29 @@ use crate::format::{
 
 /// Payloads up to this size are copied into one buffer and written with a
 /// single call; larger ones are written straight from the caller's memory.
-const COPY_LIMIT: usize = 256 * 1024;
+const COPY_LIMIT: usize = 0x4_0000; // 256 KiB
 /// Payloads at least this large get their checksum computed on a second
 /// thread while they are being written (only the trailer needs it).
-const PARALLEL_CHECKSUM: usize = 1 << 20;
+const PARALLEL_CHECKSUM: usize = 0x10_0000; // 1 MiB
 /// With per-write sync, the watermark attribute is refreshed after this many
 /// newly synced bytes (it only bounds how much a later open re-verifies).
-const MARK_EVERY: u64 = 4 << 20;
+const MARK_EVERY: u64 = 0x40_0000; // 4 MiB
 /// The page size writes are split at (see the module docs).
 pub(crate) const PAGE: u64 = 4096;
 
 pub(crate) static ZEROS: [u8; 64] = [0; 64];
+
+/// Each key's home line in the index is prefetched this many updates
+/// ahead, so the table's cache misses overlap.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Prefetches the home line of the key [`PREFETCH_AHEAD`] updates after
+/// the `i`-th. A hint: which line it fetches changes only the speed.
+fn prefetch_ahead(index: &super::index::Index, updates: &[Update], i: usize) {
+    if let Some(&(next, _)) = updates.get(i + PREFETCH_AHEAD) {
+        index.prefetch(next);
+    }
+}
 
 /// One index change: a key now points at `loc` (or is deleted).
 pub(crate) type Update = (u64, Located);
@@ -247,17 +259,12 @@ impl Store {
             self.make_durable(w, new_tail)?;
         }
         {
-            // Each key's home line is prefetched a few updates ahead, so the
-            // table's cache misses overlap.
-            const AHEAD: usize = 16;
-            for &(key_hash, _) in updates.iter().take(AHEAD) {
+            for &(key_hash, _) in updates.iter().take(PREFETCH_AHEAD) {
                 state.index.prefetch(key_hash);
             }
             let _snapshot = self.publish.write().unwrap_or_else(|p| p.into_inner());
             for (i, &(key_hash, loc)) in updates.iter().enumerate() {
-                if let Some(&(next, _)) = updates.get(i + AHEAD) {
-                    state.index.prefetch(next);
-                }
+                prefetch_ahead(&state.index, updates, i);
                 if loc.tombstone {
                     state.index.remove(key_hash);
                 } else {

@@ -9,6 +9,7 @@ mod open_sequence;
 mod power_loss;
 mod repair;
 pub(crate) mod sim;
+mod sync_mode;
 
 /// Serializes the in-crate tests that start child processes with the ones
 /// that reopen stores for writing: between fork and exec a child holds
