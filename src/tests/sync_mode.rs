@@ -46,3 +46,64 @@ fn with_per_write_sync_the_watermark_follows_every_four_mebibytes() {
     s.close().unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn scratch(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rdrive-sync-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_sync_makes_the_writes_durable_then_records_the_watermark_and_a_second_does_nothing() {
+    let _serial = super::serial();
+    let dir = scratch("twice");
+    let rec = Recorder::new();
+    let mut o = OpenOptions::new();
+    o.storage(rec.clone());
+    let s = o.open(dir.join("s.rdrive")).unwrap();
+    s.write(b"a", b"one").unwrap();
+    let before = rec.ops().len();
+    s.sync().unwrap();
+    let ops = rec.ops();
+    let first: Vec<&Op> = ops[before..].iter().collect();
+    assert!(
+        matches!(first[..], [Op::SyncData { .. }, Op::SetAttr { .. }]),
+        "{first:?}"
+    );
+    let before = ops.len();
+    s.sync().unwrap();
+    let again = rec.ops().len() - before;
+    assert_eq!(again, 0, "nothing new to sync: {:?}", &rec.ops()[before..]);
+    s.close().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn with_per_write_sync_a_torn_sector_lookalike_is_synced_once_under_a_durable_watermark() {
+    let _serial = super::serial();
+    let dir = scratch("lookalike");
+    let rec = Recorder::new();
+    let mut o = OpenOptions::new();
+    o.sync_writes(true).storage(rec.clone());
+    let s = o.open(dir.join("s.rdrive")).unwrap();
+    s.write(b"a", b"one").unwrap();
+    let key = super::sim::lookalike_key();
+    let zeros = vec![0u8; super::sim::lookalike_len(s.file_size())];
+    let before = rec.ops().len();
+    s.write(&key, &zeros).unwrap();
+    let ops = rec.ops();
+    let durable: Vec<&Op> = ops[before..]
+        .iter()
+        .filter(|op| !matches!(op, Op::Write { .. }))
+        .collect();
+    assert!(
+        matches!(
+            durable[..],
+            [Op::SyncData { .. }, Op::SetAttr { .. }, Op::SyncAll { .. }]
+        ),
+        "{durable:?}"
+    );
+    s.close().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
