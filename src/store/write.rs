@@ -40,6 +40,8 @@ const PARALLEL_CHECKSUM: usize = 0x10_0000; // 1 MiB
 const MARK_EVERY: u64 = 0x40_0000; // 4 MiB
 /// The page size writes are split at (see the module docs).
 pub(crate) const PAGE: u64 = 4096;
+// Payloads written in two calls span more than a page.
+const _: () = assert!(COPY_LIMIT as u64 > PAGE);
 
 pub(crate) static ZEROS: [u8; 64] = [0; 64];
 
@@ -410,24 +412,18 @@ impl Store {
         } else {
             // The bulk first (its checksum may still be computing), then
             // the page holding the payload's end together with the trailer.
-            let split = (loc.end / PAGE * PAGE).max(start);
+            // The payload is larger than a page, so that page starts
+            // inside it.
+            let split = loc.end / PAGE * PAGE;
             let (head, last) = payload.split_at((split - start) as usize);
-            if !head.is_empty() {
-                self.write_at(w, &[&ZEROS[..(start - tail) as usize], head], tail)?;
-            }
+            self.write_at(w, &[&ZEROS[..(start - tail) as usize], head], tail)?;
             let crc = checksum();
             if let Err(e) = refuse_zero_trailer(tail, key_hash, crc) {
                 let _ = self.cut_back(w, tail);
                 return Err(e);
             }
             let meta = EntryMetadata::new(key_hash, tail, crc).serialize();
-            let pad: &[u8] = if head.is_empty() {
-                &ZEROS[..(start - tail) as usize]
-            } else {
-                &[]
-            };
-            let at = if head.is_empty() { tail } else { split };
-            self.write_at(w, &[pad, last, &meta], at)?;
+            self.write_at(w, &[last, &meta], split)?;
         }
         self.publish_with(w, &state, loc.tail(), &[(key_hash, loc)])
     }
