@@ -79,6 +79,26 @@ fn a_read_only_handle_is_a_snapshot_until_it_refreshes() {
 }
 
 #[test]
+fn a_follower_keeps_its_index_when_the_writer_closes_and_reopens_the_store() {
+    // Same file, same entries: the follower only reads what is new, it
+    // does not walk the whole store again.
+    let dir = TempDir::new("follow-reopen");
+    let path = dir.file("f.rdrive");
+    let w = Store::open(&path).unwrap();
+    for i in 0..100u32 {
+        w.write(&i.to_le_bytes(), b"value").unwrap();
+    }
+    let r = Store::open_read_only(&path).unwrap();
+    w.close().unwrap();
+    let w = Store::open(&path).unwrap();
+    assert_eq!(r.refresh().unwrap(), 0);
+    w.write(b"after", b"reopen").unwrap();
+    assert_eq!(r.refresh().unwrap(), 1);
+    assert_eq!(r.len(), 101);
+    assert_eq!(r.read(b"after").unwrap().unwrap().as_slice(), b"reopen");
+}
+
+#[test]
 fn a_follower_moves_to_the_compacted_file_and_keeps_its_entries() {
     let dir = TempDir::new("follow-compact");
     let path = dir.file("f.rdrive");

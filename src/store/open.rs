@@ -459,8 +459,8 @@ fn settle(
     // epoch when it already described it (other shared handles keep
     // following), a new one otherwise.
     let epoch = match published {
-        Some(p) if p.tail == tail && p.generation == mark.generation => {
-            coord.publish(tail);
+        Some(p) if p.tail == tail => {
+            coord.republish(tail, mark.generation);
             p.epoch
         }
         _ => coord

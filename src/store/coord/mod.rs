@@ -418,6 +418,17 @@ impl Coord {
         }
     }
 
+    /// A writer that opened the file the page describes, at the tail it
+    /// publishes: the same file and entries (followers keep their epoch
+    /// and index), under the writer's generation.
+    pub(crate) fn republish(&self, tail: u64, generation: u64) {
+        self.change(|p| {
+            p.store(TAIL_AT, tail);
+            p.store(GENERATION_AT, generation);
+            p.store(BUSY_AT, 0);
+        });
+    }
+
     /// Publishes `tail`: every byte below it was written by a call that
     /// completed.
     pub(crate) fn publish(&self, tail: u64) {
