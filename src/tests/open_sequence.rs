@@ -288,3 +288,52 @@ fn an_open_that_used_the_cache_keeps_it_bound_to_the_watermark() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// The operating system, except that creating a file races with another
+/// program: the file appears just before our exclusive create.
+struct CreateRace;
+
+impl Storage for CreateRace {
+    fn write_at(&self, f: &std::fs::File, parts: &[&[u8]], at: u64) -> std::io::Result<()> {
+        crate::store::io::Os.write_at(f, parts, at)
+    }
+    fn sync_data(&self, f: &std::fs::File) -> std::io::Result<()> {
+        crate::store::io::Os.sync_data(f)
+    }
+    fn sync_all(&self, f: &std::fs::File) -> std::io::Result<()> {
+        crate::store::io::Os.sync_all(f)
+    }
+    fn set_len(&self, f: &std::fs::File, len: u64) -> std::io::Result<()> {
+        crate::store::io::Os.set_len(f, len)
+    }
+    fn set_watermark(&self, f: &std::fs::File, value: &[u8]) -> std::io::Result<bool> {
+        crate::store::io::Os.set_watermark(f, value)
+    }
+    fn create(&self, path: &Path, how: crate::store::io::Create) -> std::io::Result<std::fs::File> {
+        std::fs::write(path, b"")?;
+        crate::store::io::Os.create(path, how)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        crate::store::io::Os.rename(from, to)
+    }
+    fn remove(&self, path: &Path) -> std::io::Result<()> {
+        crate::store::io::Os.remove(path)
+    }
+    fn sync_dir(&self, dir: &Path) -> std::io::Result<()> {
+        crate::store::io::Os.sync_dir(dir)
+    }
+}
+
+#[test]
+fn an_open_whose_create_loses_a_race_opens_the_file_the_other_program_made() {
+    let _serial = super::serial();
+    let dir = scratch("race");
+    let path = dir.join("s.rdrive");
+    let mut o = OpenOptions::new();
+    o.storage(Arc::new(CreateRace));
+    let s = o.open(&path).expect("the file exists now: open it");
+    s.write(b"a", b"one").unwrap();
+    s.close().unwrap();
+    assert_eq!(Store::open(&path).unwrap().len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
