@@ -120,6 +120,29 @@ fn readers_see_only_correct_values_while_a_writer_appends_and_compacts() {
 }
 
 #[test]
+fn threads_writing_through_one_handle_wait_for_each_other_and_all_succeed() {
+    // A write waits while another thread holds the writer: only a call
+    // made from inside a write of the same thread is refused.
+    let dir = TempDir::new("conc-writers");
+    let s = Arc::new(Store::open(dir.file("w.rdrive")).unwrap());
+    let threads: Vec<_> = (0..4u32)
+        .map(|t| {
+            let s = Arc::clone(&s);
+            std::thread::spawn(move || {
+                for i in 0..500u32 {
+                    s.write(&(t * 1000 + i).to_le_bytes(), &value(t, i))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(s.len(), 2000);
+}
+
+#[test]
 fn store_and_handles_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Store>();

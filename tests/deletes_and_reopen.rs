@@ -3,7 +3,7 @@
 mod common;
 
 use common::TempDir;
-use rdrive::Store;
+use rdrive::{Store, compute_hash};
 
 #[test]
 fn deleted_keys_stay_deleted_and_len_stays_right_after_reopen() {
@@ -59,6 +59,12 @@ fn deleting_an_absent_or_deleted_key_writes_nothing_and_reports_not_found() {
     assert_eq!(s.file_size(), size);
     assert_eq!(s.batch_delete(&[b"k", b"nothing"]).unwrap(), 0);
     assert_eq!(s.file_size(), size);
+    // The same by key hash.
+    assert!(!s.delete_with_key_hash(compute_hash(b"k")).unwrap());
+    s.write(b"h", b"v").unwrap();
+    assert!(s.delete_with_key_hash(compute_hash(b"h")).unwrap());
+    assert!(!s.delete_with_key_hash(compute_hash(b"h")).unwrap());
+    assert!(s.read(b"h").unwrap().is_none());
 }
 
 #[test]

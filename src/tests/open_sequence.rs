@@ -337,3 +337,65 @@ fn an_open_whose_create_loses_a_race_opens_the_file_the_other_program_made() {
     assert_eq!(Store::open(&path).unwrap().len(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_open_that_may_not_create_the_store_leaves_no_lock_file_beside_a_missing_one() {
+    let _serial = super::serial();
+    let dir = scratch("nocreate");
+    let path = dir.join("missing.rdrive");
+    let mut o = OpenOptions::new();
+    o.create(false);
+    let err = o.open(&path).expect_err("nothing to open");
+    assert_eq!(err.raw_os_error(), Some(libc::ENOENT), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_compaction_file_left_by_a_dead_compaction_is_noted_and_removed_at_open() {
+    let _serial = super::serial();
+    let dir = scratch("stale");
+    let path = dir.join("s.rdrive");
+    closed_store(&path);
+    let temp = dir.join("s.rdrive.rdrive-compact");
+    std::fs::write(&temp, [7u8; 300]).unwrap();
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.recovery_notes().stale_temp_file, Some(300));
+    assert!(!temp.exists(), "removed: it is never merged");
+    assert_eq!(s.len(), 2);
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_path_that_is_a_symlink_loop_is_reported_as_the_system_error() {
+    let _serial = super::serial();
+    let dir = scratch("loop");
+    let path = dir.join("s.rdrive");
+    std::os::unix::fs::symlink(&path, &path).unwrap();
+    let err = Store::open(&path).expect_err("a loop opens nothing");
+    assert_eq!(err.raw_os_error(), Some(libc::ELOOP), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_open_whose_create_fails_reports_the_create_error() {
+    let _serial = super::serial();
+    let dir = scratch("create-eio");
+    let path = dir.join("s.rdrive");
+    let io = Arc::new(Faulty::new(Some(Plan {
+        kind: Kind::Create,
+        nth: 1,
+        forever: false,
+        errno: libc::EIO,
+        short: false,
+    })));
+    let mut o = OpenOptions::new();
+    o.storage(io.clone() as Arc<dyn Storage>);
+    let err = o.open(&path).expect_err("the create failed");
+    assert!(io.hit());
+    assert_eq!(err.raw_os_error(), Some(libc::EIO), "{err}");
+    assert!(!path.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
