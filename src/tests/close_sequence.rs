@@ -11,10 +11,7 @@ use crate::store::io::Storage;
 use crate::{OpenOptions, Store};
 
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rdrive-close-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::scratch(&format!("close-{tag}"))
 }
 
 #[test]

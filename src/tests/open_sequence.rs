@@ -14,10 +14,7 @@ use crate::store::io::Storage;
 use crate::{OpenOptions, Store};
 
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rdrive-open-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::scratch(&format!("open-{tag}"))
 }
 
 /// A cleanly closed store holding keys a and b.

@@ -9,9 +9,7 @@ use crate::OpenOptions;
 #[test]
 fn with_per_write_sync_the_watermark_follows_every_four_mebibytes() {
     let _serial = super::serial();
-    let dir = std::env::temp_dir().join(format!("rdrive-syncmode-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("cadence");
     let path = dir.join("s.rdrive");
     let rec = Recorder::new();
     let mut o = OpenOptions::new();
@@ -48,10 +46,7 @@ fn with_per_write_sync_the_watermark_follows_every_four_mebibytes() {
 }
 
 fn scratch(tag: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("rdrive-sync-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::scratch(&format!("sync-{tag}"))
 }
 
 #[test]
