@@ -543,16 +543,18 @@ mod tests {
     use crate::format::index_cache::CacheHeader;
     use crate::format::{encode_entry, encode_tombstone};
 
+    /// Appends an entry for `key` (a deletion marker for `None`).
+    fn put(file: &mut Vec<u8>, key: u64, value: Option<&[u8]>) {
+        let tail = file.len() as u64;
+        match value {
+            Some(v) => encode_entry(file, tail, key, v, compute_checksum(v)),
+            None => encode_tombstone(file, tail, key),
+        };
+    }
+
     fn image(build: impl FnOnce(&mut dyn FnMut(u64, Option<&[u8]>))) -> Vec<u8> {
         let mut file = Vec::new();
-        let mut put = |key: u64, value: Option<&[u8]>| {
-            let tail = file.len() as u64;
-            match value {
-                Some(v) => encode_entry(&mut file, tail, key, v, compute_checksum(v)),
-                None => encode_tombstone(&mut file, tail, key),
-            };
-        };
-        build(&mut put);
+        build(&mut |key, value| put(&mut file, key, value));
         file
     }
 
@@ -632,11 +634,7 @@ mod tests {
         let mut file = Vec::new();
         let mut tails = Vec::new();
         for &(key, value) in list {
-            let tail = file.len() as u64;
-            match value {
-                Some(v) => encode_entry(&mut file, tail, key, v, compute_checksum(v)),
-                None => encode_tombstone(&mut file, tail, key),
-            };
+            put(&mut file, key, value);
             tails.push(file.len() as u64);
         }
         (file, tails)
@@ -746,7 +744,10 @@ mod tests {
                     Some(trailer_of(tails[i])),
                     "key {key}"
                 );
-                assert!(value.is_some());
+                // And the index points at the value written.
+                let v = value.unwrap();
+                let at = trailer_of(tails[i]) as usize;
+                assert_eq!(&data[at - v.len()..at], v, "key {key}");
             }
         }
         assert_eq!(loaded.index.get(2), None, "deleted above the cache");

@@ -66,13 +66,11 @@ fn a_close_that_cannot_record_its_watermark_leaves_no_index_cache() {
     // Every watermark write fails: the store works, the close cannot say
     // it was clean, so a cache would describe a state no watermark vouches
     // for and could never be used.
-    let io = Arc::new(Faulty::new(Some(Plan {
-        kind: Kind::SetWatermark,
-        nth: 1,
-        forever: true,
-        errno: libc::EIO,
-        short: false,
-    })));
+    let io = Arc::new(Faulty::new(Some(Plan::first(
+        Kind::SetWatermark,
+        libc::EIO,
+        true,
+    ))));
     let mut o = OpenOptions::new();
     o.storage(io.clone() as Arc<dyn Storage>)
         .index_cache_min_keys(1);

@@ -53,6 +53,20 @@ pub(crate) struct Plan {
     pub short: bool,
 }
 
+impl Plan {
+    /// The first call of `kind` fails with `errno` (and, with `forever`,
+    /// every later one), writing nothing.
+    pub(crate) fn first(kind: Kind, errno: i32, forever: bool) -> Self {
+        Plan {
+            kind,
+            nth: 1,
+            forever,
+            errno,
+            short: false,
+        }
+    }
+}
+
 /// One logged call: its kind, the file (device, inode) it touched if any,
 /// and whether it failed.
 #[derive(Debug, Clone, Copy)]

@@ -159,13 +159,11 @@ fn a_repairing_open_that_cannot_lower_the_watermark_fails() {
 
     // The watermark vouches for b, which the repair cuts: keeping it
     // would vouch for bytes that are gone.
-    let io = Arc::new(Faulty::new(Some(Plan {
-        kind: Kind::SetWatermark,
-        nth: 1,
-        forever: true,
-        errno: libc::EIO,
-        short: false,
-    })));
+    let io = Arc::new(Faulty::new(Some(Plan::first(
+        Kind::SetWatermark,
+        libc::EIO,
+        true,
+    ))));
     let mut o = OpenOptions::new();
     o.repair(true).storage(io.clone() as Arc<dyn Storage>);
     let err = o
@@ -190,13 +188,11 @@ fn an_open_that_cannot_write_a_watermark_it_may_do_without_still_opens() {
     let dir = scratch("keep");
     let path = dir.join("s.rdrive");
     closed_store(&path);
-    let io = Arc::new(Faulty::new(Some(Plan {
-        kind: Kind::SetWatermark,
-        nth: 1,
-        forever: false,
-        errno: libc::EIO,
-        short: false,
-    })));
+    let io = Arc::new(Faulty::new(Some(Plan::first(
+        Kind::SetWatermark,
+        libc::EIO,
+        false,
+    ))));
     let mut o = OpenOptions::new();
     o.storage(io.clone() as Arc<dyn Storage>);
     let s = o.open(&path).unwrap();
@@ -381,13 +377,11 @@ fn an_open_whose_create_fails_reports_the_create_error() {
     let _serial = super::serial();
     let dir = scratch("create-eio");
     let path = dir.join("s.rdrive");
-    let io = Arc::new(Faulty::new(Some(Plan {
-        kind: Kind::Create,
-        nth: 1,
-        forever: false,
-        errno: libc::EIO,
-        short: false,
-    })));
+    let io = Arc::new(Faulty::new(Some(Plan::first(
+        Kind::Create,
+        libc::EIO,
+        false,
+    ))));
     let mut o = OpenOptions::new();
     o.storage(io.clone() as Arc<dyn Storage>);
     let err = o.open(&path).expect_err("the create failed");
