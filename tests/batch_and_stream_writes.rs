@@ -72,19 +72,23 @@ fn a_failing_stream_reader_commits_nothing_and_the_next_write_and_reopen_are_fin
     s.write(b"before", b"x").unwrap();
     let size = s.file_size();
     let before = std::fs::read(&path).unwrap();
-    let mut reader = FailingReader {
-        good: noise(1, 200_000),
-        pos: 0,
-    };
-    let r = s.write_stream(b"big", &mut reader);
-    assert!(matches!(r, Err(Error::Aborted { .. })), "{r:?}");
-    assert_eq!(s.file_size(), size);
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        before,
-        "file exactly as before"
-    );
-    assert!(!s.exists(b"big").unwrap());
+    // A reader that fails while its bytes are still held, and one that
+    // fails after whole pages of them reached the file.
+    for good in [200_000, 1_500_000] {
+        let mut reader = FailingReader {
+            good: noise(1, good),
+            pos: 0,
+        };
+        let r = s.write_stream(b"big", &mut reader);
+        assert!(matches!(r, Err(Error::Aborted { .. })), "{r:?}");
+        assert_eq!(s.file_size(), size);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "file exactly as before after {good} bytes"
+        );
+        assert!(!s.exists(b"big").unwrap());
+    }
     s.write(b"after", b"works").unwrap();
     drop(s);
     let s = Store::open(&path).unwrap();

@@ -10,6 +10,7 @@ mod power_loss;
 mod repair;
 pub(crate) mod sim;
 mod sync_mode;
+mod zero_trailer;
 
 /// Serializes the in-crate tests that start child processes with the ones
 /// that reopen stores for writing: between fork and exec a child holds
