@@ -102,6 +102,39 @@ fn a_stream_source_that_writes_to_its_store_gets_an_error_not_a_deadlock() {
 }
 
 #[test]
+fn a_stream_source_that_writes_through_another_shared_handle_of_its_store_gets_an_error_not_a_deadlock()
+ {
+    let dir = TempDir::new("reenter-shared");
+    let path = dir.file("r.rdrive");
+    let mut o = rdrive::OpenOptions::new();
+    o.shared(true);
+    let first = Arc::new(o.open(&path).unwrap());
+    let second = Arc::new(o.open(&path).unwrap());
+    second.write(b"old", b"value").unwrap();
+    let (s, other) = (first.clone(), second.clone());
+    let (result, reentrant) = within_seconds(move || {
+        // The source writes through the other handle: its write call would
+        // wait for the write lock this thread holds through `first`.
+        let mut src = Meddling {
+            store: other,
+            sent: false,
+            reentrant: false,
+        };
+        let r = s.write_stream(b"streamed", &mut src);
+        (r, src.reentrant)
+    });
+    result.unwrap();
+    assert!(reentrant);
+    assert_eq!(
+        second.read(b"streamed").unwrap().unwrap().as_slice(),
+        b"bytes"
+    );
+    assert!(second.read(b"meddle").unwrap().is_none());
+    second.write(b"after", b"works").unwrap();
+    assert_eq!(first.read(b"after").unwrap().unwrap().as_slice(), b"works");
+}
+
+#[test]
 fn another_thread_still_waits_for_the_writer_instead_of_failing() {
     let dir = TempDir::new("reenter-thread");
     let store = Arc::new(Store::open(dir.file("r.rdrive")).unwrap());
