@@ -98,6 +98,60 @@ fn a_follower_keeps_its_index_when_the_writer_closes_and_reopens_the_store() {
     assert_eq!(r.read(b"after").unwrap().unwrap().as_slice(), b"reopen");
 }
 
+/// A writer's last entry is damaged by `damage` while it is closed and a
+/// follower still knows the entry; the writer reopens, cuts it, writes
+/// again; the follower must end up with what the file holds.
+fn follower_after_a_cut(tag: &str, damage: impl FnOnce(&std::fs::File, u64)) {
+    let dir = TempDir::new(tag);
+    let path = dir.file("f.rdrive");
+    let w = Store::open(&path).unwrap();
+    for i in 0..100u32 {
+        w.write(&i.to_le_bytes(), b"value").unwrap();
+    }
+    w.write(b"last", &[7u8; 10_000]).unwrap();
+    let r = Store::open_read_only(&path).unwrap();
+    assert!(r.read(b"last").unwrap().is_some());
+    w.close().unwrap();
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    damage(&f, f.metadata().unwrap().len());
+    drop(f);
+    let w = Store::open(&path).unwrap();
+    assert!(w.recovered_bytes() > 0);
+    assert!(w.read(b"last").unwrap().is_none());
+    w.write(b"after", b"the cut").unwrap();
+    // What the follower knew past the cut is not in the file any more: it
+    // reads the store again instead of continuing from where it was.
+    assert_eq!(r.refresh().unwrap(), 101);
+    assert!(r.read(b"last").unwrap().is_none());
+    assert_eq!(r.len(), 101);
+    assert_eq!(r.file_size(), w.file_size());
+    assert_eq!(r.read(b"after").unwrap().unwrap().as_slice(), b"the cut");
+    assert_eq!(
+        r.read(&5u32.to_le_bytes()).unwrap().unwrap().as_slice(),
+        b"value"
+    );
+}
+
+#[test]
+fn a_follower_forgets_an_entry_a_reopening_writer_found_torn_and_cut() {
+    follower_after_a_cut("follow-torn", |f, len| f.set_len(len - 10).unwrap());
+}
+
+#[test]
+fn a_follower_forgets_an_entry_a_reopening_writer_found_damaged_and_cut() {
+    // Same length, the last trailer's checksum damaged.
+    follower_after_a_cut("follow-damaged", |f, len| {
+        use std::os::unix::fs::FileExt;
+        let mut b = [0u8];
+        f.read_exact_at(&mut b, len - 1).unwrap();
+        f.write_all_at(&[b[0] ^ 0x5A], len - 1).unwrap();
+    });
+}
+
 #[test]
 fn a_follower_moves_to_the_compacted_file_and_keeps_its_entries() {
     let dir = TempDir::new("follow-compact");
