@@ -284,6 +284,50 @@ fn kill_mid_stream(mode: &str, path: &std::path::Path) -> Vec<String> {
 }
 
 #[test]
+fn a_read_only_open_of_a_store_shortened_under_a_busy_writer_reads_what_the_file_holds() {
+    // Shortening a store under its writer breaks the rules (DESIGN §7);
+    // an open must still not map or trust the bytes the writer's page
+    // claims beyond the end of the file.
+    let dir = TempDir::new("follow-shortened");
+    let path = dir.file("f.rdrive");
+    let w = std::sync::Arc::new(Store::open(&path).unwrap());
+    for i in 0..50u32 {
+        w.write(&i.to_le_bytes(), b"value").unwrap();
+    }
+    w.write(b"big", &[9u8; 20_000]).unwrap();
+    let tail = w.file_size();
+    let (started_tx, started) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let writer = {
+        let w = w.clone();
+        std::thread::spawn(move || {
+            let mut src = Held {
+                data: vec![0x42; 600_000],
+                at: 0,
+                started: Some(started_tx),
+                go: go_rx,
+            };
+            w.write_stream(b"streamed", &mut src)
+        })
+    };
+    started.recv().unwrap();
+    // Pages of the stream are written: the call is under way. Whole pages
+    // of the published entries go too.
+    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.set_len(tail - 12_000).unwrap();
+    drop(f);
+    let r = Store::open_read_only(&path).unwrap();
+    assert_eq!(r.len(), 50);
+    assert!(r.read(b"big").unwrap().is_none());
+    assert_eq!(
+        r.read(&49u32.to_le_bytes()).unwrap().unwrap().as_slice(),
+        b"value"
+    );
+    go.send(false).unwrap();
+    assert!(writer.join().unwrap().is_err());
+}
+
+#[test]
 fn a_shared_writer_killed_mid_stream_loses_only_that_call() {
     let _serial = serial();
     let dir = TempDir::new("killed-shared");
