@@ -456,6 +456,18 @@ mod tests {
             entry_ending_at(&file, file.len() as u64),
             Err(Malformed::DirtyPad)
         );
+        // a lone zero byte after a pre-pad: a deletion marker is never
+        // padded, and no value is a lone zero byte
+        let mut file = Vec::new();
+        encode_entry(&mut file, 0, 1, b"hello", crc32fast::hash(b"hello"));
+        let prev = file.len() as u64;
+        file.resize(64, 0);
+        file.push(0);
+        file.extend_from_slice(&EntryMetadata::new(2, prev, TOMBSTONE_CHECKSUM).serialize());
+        assert_eq!(
+            entry_ending_at(&file, file.len() as u64),
+            Err(Malformed::PaddedZero)
+        );
         // tombstone with a wrong checksum
         let mut file = vec![0u8];
         file.extend_from_slice(&EntryMetadata::new(1, 0, 5).serialize());

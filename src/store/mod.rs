@@ -422,3 +422,98 @@ impl Store {
         OpenOptions::new().read_only(true).open(path)
     }
 }
+
+#[cfg(test)]
+mod recovery_note_bits {
+    use super::RecoveryNotes;
+
+    #[test]
+    fn each_recovery_note_sets_its_own_bit_and_nothing_sets_none() {
+        let none = RecoveryNotes::default();
+        assert_eq!(none.bits(), 0);
+        let notes: [(RecoveryNotes, u32); 5] = [
+            (
+                RecoveryNotes {
+                    discarded_bytes: 1,
+                    ..Default::default()
+                },
+                RecoveryNotes::TAIL_DISCARDED,
+            ),
+            (
+                RecoveryNotes {
+                    watermark_discarded: Some("restored".into()),
+                    ..Default::default()
+                },
+                RecoveryNotes::WATERMARK_DISCARDED,
+            ),
+            (
+                RecoveryNotes {
+                    stale_temp_file: Some(0),
+                    ..Default::default()
+                },
+                RecoveryNotes::STALE_TEMP_FILE,
+            ),
+            (
+                RecoveryNotes {
+                    writer_active: true,
+                    ..Default::default()
+                },
+                RecoveryNotes::WRITER_ACTIVE,
+            ),
+            (
+                RecoveryNotes {
+                    unfinished_write: true,
+                    ..Default::default()
+                },
+                RecoveryNotes::UNFINISHED_WRITE,
+            ),
+        ];
+        let mut all = 0;
+        for (n, bit) in &notes {
+            assert_eq!(n.bits(), *bit, "{n:?}");
+            assert_eq!(bit.count_ones(), 1);
+            assert_eq!(all & bit, 0, "bits are distinct");
+            all |= bit;
+        }
+        let every = RecoveryNotes {
+            discarded_bytes: 4096,
+            watermark_discarded: Some("restored".into()),
+            stale_temp_file: Some(10),
+            writer_active: true,
+            unfinished_write: true,
+        };
+        assert_eq!(every.bits(), all);
+    }
+}
+
+#[cfg(test)]
+mod debug_output {
+    use super::{OpenOptions, Store};
+
+    #[test]
+    fn options_and_handles_show_their_settings_when_debug_printed() {
+        let mut o = OpenOptions::new();
+        o.shared(true).index_cache_min_keys(7).sync_writes(true);
+        let shown = format!("{o:?}");
+        for part in [
+            "shared: true",
+            "index_cache_min_keys: 7",
+            "sync_writes: true",
+        ] {
+            assert!(shown.contains(part), "{part} in {shown}");
+        }
+        let dir = crate::tests::scratch("debug-output");
+        let path = dir.join("d.rdrive");
+        let s = Store::open(&path).unwrap();
+        s.write(b"k", b"value").unwrap();
+        let shown = format!("{s:?}");
+        assert!(shown.contains("d.rdrive"), "{shown}");
+        assert!(
+            shown.contains(&format!("tail: {}", s.file_size())),
+            "{shown}"
+        );
+        assert!(shown.contains("read_only: false"), "{shown}");
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
