@@ -106,7 +106,8 @@ impl Watermark {
         }
         let found: &[u8] = match self.tail {
             0 => &[0; METADATA_SIZE],
-            t if t < METADATA_SIZE as u64 => &[],
+            // No entry ends before byte 21 (a trailer and one payload byte).
+            t if t <= METADATA_SIZE as u64 => &[],
             t => &data[(t as usize - METADATA_SIZE)..t as usize],
         };
         if found != self.trailer {
@@ -201,5 +202,12 @@ mod tests {
         assert_eq!(at_zero.check(&data), Verdict::Matches);
         let short = Watermark { tail: 10, ..w };
         assert!(matches!(short.check(&data), Verdict::Mismatch(_)));
+        // A tail of 20 cannot end an entry, whatever the first 20 bytes hold.
+        let no_room = Watermark {
+            tail: 20,
+            trailer: [5; 20],
+            ..w
+        };
+        assert!(matches!(no_room.check(&data), Verdict::Mismatch(_)));
     }
 }
