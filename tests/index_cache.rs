@@ -334,6 +334,21 @@ fn of_shared_handles_only_the_last_to_close_leaves_a_cache() {
 }
 
 #[test]
+fn by_default_a_store_gets_a_cache_from_16384_live_keys() {
+    let _serial = serial();
+    let dir = TempDir::new("cache-default");
+    for (keys, cached) in [(16_383u32, false), (16_384, true)] {
+        let path = dir.file(&format!("d{keys}.rdrive"));
+        let s = Store::open(&path).unwrap();
+        let items: Vec<([u8; 4], [u8; 1])> = (0..keys).map(|k| (k.to_le_bytes(), [1])).collect();
+        let pairs: Vec<(&[u8], &[u8])> = items.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+        s.batch_write(&pairs).unwrap();
+        s.close().unwrap();
+        assert_eq!(cache_of(&path).exists(), cached, "{keys} keys");
+    }
+}
+
+#[test]
 fn a_store_gets_a_cache_from_exactly_the_threshold_of_keys() {
     let _serial = serial();
     let dir = TempDir::new("cache-threshold");

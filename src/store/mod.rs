@@ -362,11 +362,11 @@ impl std::fmt::Debug for Store {
 
 /// Stores with fewer live keys rebuild their index fast enough without a
 /// cache.
-const DEFAULT_INDEX_CACHE_MIN_KEYS: usize = 16 * 1024;
+const DEFAULT_INDEX_CACHE_MIN_KEYS: usize = 16_384;
 
 /// Minimum mapping reservation; mappings reserve about twice the file.
-const MIN_RESERVATION: u64 = 1 << 20;
-const RESERVATION_GRAIN: u64 = 64 * 1024;
+const MIN_RESERVATION: u64 = 0x10_0000; // 1 MiB
+const RESERVATION_GRAIN: u64 = 0x1_0000; // 64 KiB
 
 fn reservation_for(len: u64) -> Result<usize> {
     let want = len.saturating_mul(2).max(MIN_RESERVATION);

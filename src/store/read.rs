@@ -2,6 +2,7 @@
 
 use std::sync::atomic::Ordering;
 
+use super::index::Index;
 use super::map::MapView;
 use super::{State, Store};
 use crate::digest::compute_hash;
@@ -31,6 +32,26 @@ pub(crate) fn locate_in(map: &MapView, meta_at: u64) -> Result<(EntryMetadata, L
     })
     .map_err(|e| Miss::Corrupt(e.message()))?;
     Ok((meta, loc))
+}
+
+/// How far ahead of the key being decoded a batch read looks keys up (and
+/// twice as far, prefetches their index lines).
+const AHEAD: usize = 8;
+
+/// Prefetches the index lines of the first `2·AHEAD` keys of a batch. A
+/// hint: which lines it fetches, or none, changes only the speed.
+fn prefetch_first(index: &Index, key_hashes: &[u64]) {
+    for &h in key_hashes.iter().take(2 * AHEAD) {
+        index.prefetch(h);
+    }
+}
+
+/// Prefetches the index line of the key `2·AHEAD` places after the `i`-th
+/// of a batch. A hint, like [`prefetch_first`].
+fn prefetch_far(index: &Index, key_hashes: &[u64], i: usize) {
+    if let Some(&h) = key_hashes.get(i + 2 * AHEAD) {
+        index.prefetch(h);
+    }
 }
 
 /// The common case of [`locate_in`]: a regular entry of two bytes or more
@@ -242,13 +263,10 @@ impl Store {
         key_hashes: &[u64],
         mut f: impl FnMut(usize, &State, Option<(EntryMetadata, Located)>),
     ) -> Result<usize> {
-        const AHEAD: usize = 8;
         self.follow();
         let mut state = self.state.load();
         let mut pending = [None; AHEAD];
-        for &h in key_hashes.iter().take(2 * AHEAD) {
-            state.index.prefetch(h);
-        }
+        prefetch_first(&state.index, key_hashes);
         for (i, &h) in key_hashes.iter().enumerate().take(AHEAD) {
             pending[i] = state.index.get(h);
             if let Some(at) = pending[i] {
@@ -257,9 +275,7 @@ impl Store {
         }
         let mut found = 0;
         for (i, &key_hash) in key_hashes.iter().enumerate() {
-            if let Some(&h) = key_hashes.get(i + 2 * AHEAD) {
-                state.index.prefetch(h);
-            }
+            prefetch_far(&state.index, key_hashes, i);
             let at = pending[i % AHEAD];
             if let Some(&h) = key_hashes.get(i + AHEAD) {
                 let next = state.index.get(h);

@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::format::{EntryMetadata, Located, METADATA_SIZE, PayloadError, pad_len};
 
 /// Size of each read from the source.
-const READ_CHUNK: usize = 64 * 1024;
+const READ_CHUNK: usize = 0x1_0000; // 64 KiB
 /// Bytes held before whole pages are written out.
-const HOLD: usize = 256 * 1024;
+const HOLD: usize = 0x4_0000; // 256 KiB
+const _: () = assert!(HOLD as u64 >= PAGE);
 
 impl Store {
     /// Writes the bytes produced by `reader` under `key`, in chunks, without
@@ -94,14 +95,13 @@ impl Store {
             len += n as u64;
             if pending.len() >= HOLD {
                 // Write whole pages only; the rest waits for more bytes.
+                // Holding at least a page, there is one to write.
                 let end = at + pending.len() as u64;
                 let cut = end / PAGE * PAGE;
-                if cut > at {
-                    let k = (cut - at) as usize;
-                    self.write_at(w, &[&pending[..k]], at).map_err(Fail::Io)?;
-                    pending.drain(..k);
-                    at = cut;
-                }
+                let k = (cut - at) as usize;
+                self.write_at(w, &[&pending[..k]], at).map_err(Fail::Io)?;
+                pending.drain(..k);
+                at = cut;
             }
         }
         let refuse = |error| Fail::Caller {

@@ -9,6 +9,7 @@ mod open_sequence;
 mod power_loss;
 mod repair;
 pub(crate) mod sim;
+mod stream_writes;
 mod sync_mode;
 mod zero_trailer;
 
