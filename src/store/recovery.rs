@@ -703,6 +703,11 @@ mod tests {
         file[m + 8..m + 16].copy_from_slice(&(tails[6]).to_le_bytes());
         let refused = run(&file, Some(tails[8]), false).unwrap_err();
         assert_eq!(refused.offset, tails[4]);
+        assert!(
+            refused.reason.contains("does not point backward"),
+            "{}",
+            refused.reason
+        );
         // Also when the end is torn, so the slow path runs.
         file.truncate(tails[10] as usize - 3);
         assert!(run(&file, Some(tails[8]), false).is_err());
