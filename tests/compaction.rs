@@ -130,6 +130,64 @@ fn a_stopped_compaction_leaves_the_store_as_it_was() {
 }
 
 #[test]
+fn progress_is_reported_about_once_per_mebibyte_not_once_per_entry() {
+    let dir = TempDir::new("compact-progress-cadence");
+    let s = Store::open(dir.file("c.rdrive")).unwrap();
+    for i in 0..20_000u32 {
+        s.write(&i.to_le_bytes(), &[7u8; 100]).unwrap();
+    }
+    s.write(&0u32.to_le_bytes(), b"replaced").unwrap();
+    let mut seen = Vec::new();
+    let stats = s
+        .compact_with_progress(|done, total| {
+            seen.push((done, total));
+            true
+        })
+        .unwrap();
+    let mib = stats.bytes_after >> 20;
+    assert!(mib >= 2, "{} bytes", stats.bytes_after);
+    // The start, one call per MiB written, the end.
+    assert!(
+        seen.len() as u64 <= mib + 3,
+        "{} calls for {} bytes",
+        seen.len(),
+        stats.bytes_after
+    );
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert_eq!(seen.last(), Some(&(stats.bytes_after, stats.bytes_after)));
+}
+
+#[test]
+fn a_large_value_after_an_entry_of_odd_length_is_compacted_intact() {
+    let dir = TempDir::new("compact-big-after-odd");
+    let path = dir.file("c.rdrive");
+    let s = Store::open(&path).unwrap();
+    let big = noise(11, 3 << 20);
+    // In the new file too, the large value follows an entry ending at 23.
+    s.write(b"odd", b"xyz").unwrap();
+    s.write(b"dead", b"gone").unwrap();
+    s.write(b"big", &big).unwrap();
+    s.write(b"after", b"five!").unwrap();
+    s.delete(b"dead").unwrap();
+    let stats = s.compact().unwrap();
+    assert_eq!(stats.entries, 3);
+    let check = |s: &Store| {
+        let e = s.read(b"big").unwrap().unwrap();
+        assert_eq!(e.start_offset() % 64, 0);
+        assert_eq!(e.as_slice(), big.as_slice());
+        assert!(e.is_valid_checksum());
+        assert_eq!(s.read(b"odd").unwrap().unwrap().as_slice(), b"xyz");
+        assert_eq!(s.read(b"after").unwrap().unwrap().as_slice(), b"five!");
+    };
+    check(&s);
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.recovered_bytes(), 0);
+    assert_eq!(s.file_size(), stats.bytes_after);
+    check(&s);
+}
+
+#[test]
 fn progress_moves_inside_one_large_value() {
     let dir = TempDir::new("compact-progress-big");
     let s = Store::open(dir.file("c.rdrive")).unwrap();

@@ -62,9 +62,10 @@ impl Store {
     }
 
     /// [`Store::compact`], calling `progress(bytes_done, bytes_total)` — bytes
-    /// of the new file — at the start, at least every MiB (also inside one
-    /// large value) and at the end; returning `false` stops it
-    /// ([`Error::Aborted`]) and leaves the store as it was.
+    /// of the new file — at the start, about once per MiB written (also
+    /// inside one large value; never once per entry) and at the end;
+    /// returning `false` stops it ([`Error::Aborted`]) and leaves the store
+    /// as it was.
     pub fn compact_with_progress(
         &self,
         mut progress: impl FnMut(u64, u64) -> bool,
