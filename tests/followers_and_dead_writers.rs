@@ -174,6 +174,52 @@ fn a_follower_moves_to_the_compacted_file_and_keeps_its_entries() {
 }
 
 #[test]
+fn a_follower_moves_to_the_compacted_file_while_a_write_into_it_is_under_way() {
+    let dir = TempDir::new("follow-compact-busy");
+    let path = dir.file("f.rdrive");
+    let w = std::sync::Arc::new(Store::open(&path).unwrap());
+    for i in 0..50u32 {
+        w.write(&i.to_le_bytes(), b"first").unwrap();
+        w.write(&i.to_le_bytes(), b"second").unwrap();
+    }
+    let r = Store::open_read_only(&path).unwrap();
+    w.compact().unwrap();
+    let tail = w.file_size();
+    let (started_tx, started) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let data = vec![0x42; 600_000];
+    let writer = {
+        let (w, data) = (w.clone(), data.clone());
+        std::thread::spawn(move || {
+            let mut src = Held {
+                data,
+                at: 0,
+                started: Some(started_tx),
+                go: go_rx,
+            };
+            w.write_stream(b"streamed", &mut src)
+        })
+    };
+    started.recv().unwrap();
+    // The new file holds unfinished bytes past its published tail.
+    assert!(std::fs::metadata(&path).unwrap().len() > tail);
+    assert_eq!(r.refresh().unwrap(), 50);
+    assert_eq!(r.file_size(), tail);
+    assert!(r.read(b"streamed").unwrap().is_none());
+    assert_eq!(
+        r.read(&7u32.to_le_bytes()).unwrap().unwrap().as_slice(),
+        b"second"
+    );
+    go.send(true).unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(r.refresh().unwrap(), 1);
+    assert_eq!(
+        r.read(b"streamed").unwrap().unwrap().as_slice(),
+        data.as_slice()
+    );
+}
+
+#[test]
 fn a_value_shaped_like_an_entry_is_never_taken_for_one_while_it_streams() {
     let dir = TempDir::new("follow-forged");
     let path = dir.file("f.rdrive");

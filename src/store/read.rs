@@ -69,8 +69,9 @@ fn locate_regular(
     let start = prev.checked_add(crate::format::pad_len(prev))?;
     // At least two payload bytes: neither a deletion marker nor a padded
     // zero byte, whatever the bytes (the tombstone rule needs them only for
-    // one-byte payloads).
-    (prev < meta_at && start < meta_at && meta_at - start >= 2).then_some((
+    // one-byte payloads). `start` is never below `prev`.
+    let len = meta_at.checked_sub(start)?;
+    (len >= 2).then_some((
         meta,
         Located {
             start,
