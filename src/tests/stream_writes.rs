@@ -152,3 +152,20 @@ fn an_interrupted_source_is_read_again_and_a_one_byte_stream_is_a_value() {
     drop(s);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_streamed_value_whose_trailer_crosses_the_end_of_the_mapping_reads_back() {
+    let dir = scratch("stream-boundary");
+    let path = dir.join("s.rdrive");
+    let s = crate::Store::open(&path).unwrap();
+    // A new store maps its first MiB; this value's trailer straddles it.
+    let data = noise((1 << 20) - 10);
+    s.write_stream(b"k", &mut data.as_slice()).unwrap();
+    assert_eq!(s.file_size(), (1 << 20) + 10);
+    assert_eq!(s.read(b"k").unwrap().unwrap().as_slice(), data.as_slice());
+    drop(s);
+    let s = crate::Store::open(&path).unwrap();
+    assert_eq!(s.read(b"k").unwrap().unwrap().as_slice(), data.as_slice());
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
