@@ -313,8 +313,8 @@ impl Store {
                     // The lookups under way came from the old state's
                     // index, which may describe another file (compaction):
                     // redo them.
-                    for j in i + 1..(i + 1 + AHEAD).min(key_hashes.len()) {
-                        pending[j % AHEAD] = state.index.get(key_hashes[j]);
+                    for (j, &h) in key_hashes.iter().enumerate().skip(i + 1).take(AHEAD) {
+                        pending[j % AHEAD] = state.index.get(h);
                     }
                     let hit = self.with_live(key_hash, |s, meta, loc| {
                         f(i, s, Some((meta, loc)));
