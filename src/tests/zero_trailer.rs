@@ -32,7 +32,7 @@ fn with_checksum_zero(prefix: &[u8]) -> Vec<u8> {
         }
         assert_ne!(delta, 0, "the suffix map is a bijection");
         basis.push((delta, bits));
-        basis.sort_by(|a, b| b.0.cmp(&a.0));
+        basis.sort_by_key(|&(delta, _)| std::cmp::Reverse(delta));
     }
     let (mut want, mut suffix) = (base, 0u32);
     for &(d, b) in &basis {
