@@ -58,6 +58,32 @@ impl Read for Held {
     }
 }
 
+/// Starts `w.write_stream(b"streamed", ...)` of `data` on another thread and
+/// returns once all of `data` was read (the call is under way); the sender
+/// then finishes (`true`) or fails (`false`) it.
+fn held_stream(
+    w: &std::sync::Arc<Store>,
+    data: Vec<u8>,
+) -> (
+    std::thread::JoinHandle<rdrive::Result<u64>>,
+    mpsc::Sender<bool>,
+) {
+    let (started_tx, started) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let w = w.clone();
+    let writer = std::thread::spawn(move || {
+        let mut src = Held {
+            data,
+            at: 0,
+            started: Some(started_tx),
+            go: go_rx,
+        };
+        w.write_stream(b"streamed", &mut src)
+    });
+    started.recv().unwrap();
+    (writer, go)
+}
+
 #[test]
 fn a_read_only_handle_is_a_snapshot_until_it_refreshes() {
     let dir = TempDir::new("follow-snapshot");
@@ -185,22 +211,8 @@ fn a_follower_moves_to_the_compacted_file_while_a_write_into_it_is_under_way() {
     let r = Store::open_read_only(&path).unwrap();
     w.compact().unwrap();
     let tail = w.file_size();
-    let (started_tx, started) = mpsc::channel();
-    let (go, go_rx) = mpsc::channel();
     let data = vec![0x42; 600_000];
-    let writer = {
-        let (w, data) = (w.clone(), data.clone());
-        std::thread::spawn(move || {
-            let mut src = Held {
-                data,
-                at: 0,
-                started: Some(started_tx),
-                go: go_rx,
-            };
-            w.write_stream(b"streamed", &mut src)
-        })
-    };
-    started.recv().unwrap();
+    let (writer, go) = held_stream(&w, data.clone());
     // The new file holds unfinished bytes past its published tail.
     assert!(std::fs::metadata(&path).unwrap().len() > tail);
     assert_eq!(r.refresh().unwrap(), 50);
@@ -227,21 +239,7 @@ fn a_value_shaped_like_an_entry_is_never_taken_for_one_while_it_streams() {
     w.write(b"before", b"x").unwrap();
     let follower = Store::open_read_only(&path).unwrap();
     let tail = w.file_size();
-    let (started_tx, started) = mpsc::channel();
-    let (go, go_rx) = mpsc::channel();
-    let writer = {
-        let w = w.clone();
-        std::thread::spawn(move || {
-            let mut src = Held {
-                data: forged_value(tail, 600_000),
-                at: 0,
-                started: Some(started_tx),
-                go: go_rx,
-            };
-            w.write_stream(b"streamed", &mut src)
-        })
-    };
-    started.recv().unwrap();
+    let (writer, go) = held_stream(&w, forged_value(tail, 600_000));
     // The forged entry is in the file now, the call unfinished.
     assert!(std::fs::metadata(&path).unwrap().len() > tail + 200);
     let fresh = Store::open_read_only(&path).unwrap();
@@ -342,21 +340,7 @@ fn a_read_only_open_of_a_store_shortened_under_a_busy_writer_reads_what_the_file
     }
     w.write(b"big", &[9u8; 20_000]).unwrap();
     let tail = w.file_size();
-    let (started_tx, started) = mpsc::channel();
-    let (go, go_rx) = mpsc::channel();
-    let writer = {
-        let w = w.clone();
-        std::thread::spawn(move || {
-            let mut src = Held {
-                data: vec![0x42; 600_000],
-                at: 0,
-                started: Some(started_tx),
-                go: go_rx,
-            };
-            w.write_stream(b"streamed", &mut src)
-        })
-    };
-    started.recv().unwrap();
+    let (writer, go) = held_stream(&w, vec![0x42; 600_000]);
     // Pages of the stream are written: the call is under way. Whole pages
     // of the published entries go too.
     let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
@@ -450,22 +434,8 @@ fn a_read_only_open_says_whose_unfinished_bytes_it_left_out() {
     let quiet = Store::open_read_only(&path).unwrap();
     assert!(quiet.recovery_notes().writer_active);
     assert!(!quiet.recovery_notes().unfinished_write);
-    let (started_tx, started) = mpsc::channel();
-    let (go, go_rx) = mpsc::channel();
     let tail = w.file_size();
-    let writer = {
-        let w = w.clone();
-        std::thread::spawn(move || {
-            let mut src = Held {
-                data: forged_value(tail, 600_000),
-                at: 0,
-                started: Some(started_tx),
-                go: go_rx,
-            };
-            w.write_stream(b"streamed", &mut src)
-        })
-    };
-    started.recv().unwrap();
+    let (writer, go) = held_stream(&w, forged_value(tail, 600_000));
     let busy = Store::open_read_only(&path).unwrap();
     let notes = busy.recovery_notes();
     assert!(notes.writer_active && notes.unfinished_write);

@@ -77,21 +77,27 @@ impl std::io::Read for Meddling {
     }
 }
 
+/// Streams into `streaming` from a source that writes through `meddled`;
+/// returns the stream's result and whether the source's write was refused
+/// as re-entrant.
+fn stream_meddling_with(streaming: Arc<Store>, meddled: Arc<Store>) -> (rdrive::Result<u64>, bool) {
+    within_seconds(move || {
+        let mut src = Meddling {
+            store: meddled,
+            sent: false,
+            reentrant: false,
+        };
+        let r = streaming.write_stream(b"streamed", &mut src);
+        (r, src.reentrant)
+    })
+}
+
 #[test]
 fn a_stream_source_that_writes_to_its_store_gets_an_error_not_a_deadlock() {
     let dir = TempDir::new("reenter-stream");
     let store = Arc::new(Store::open(dir.file("r.rdrive")).unwrap());
     store.write(b"old", b"value").unwrap();
-    let s = store.clone();
-    let (result, reentrant) = within_seconds(move || {
-        let mut src = Meddling {
-            store: s.clone(),
-            sent: false,
-            reentrant: false,
-        };
-        let r = s.write_stream(b"streamed", &mut src);
-        (r, src.reentrant)
-    });
+    let (result, reentrant) = stream_meddling_with(store.clone(), store.clone());
     result.unwrap();
     assert!(reentrant);
     assert_eq!(
@@ -111,18 +117,9 @@ fn a_stream_source_that_writes_through_another_shared_handle_of_its_store_gets_a
     let first = Arc::new(o.open(&path).unwrap());
     let second = Arc::new(o.open(&path).unwrap());
     second.write(b"old", b"value").unwrap();
-    let (s, other) = (first.clone(), second.clone());
-    let (result, reentrant) = within_seconds(move || {
-        // The source writes through the other handle: its write call would
-        // wait for the write lock this thread holds through `first`.
-        let mut src = Meddling {
-            store: other,
-            sent: false,
-            reentrant: false,
-        };
-        let r = s.write_stream(b"streamed", &mut src);
-        (r, src.reentrant)
-    });
+    // The source writes through the other handle: its write call would wait
+    // for the write lock this thread holds through `first`.
+    let (result, reentrant) = stream_meddling_with(first.clone(), second.clone());
     result.unwrap();
     assert!(reentrant);
     assert_eq!(
