@@ -3,7 +3,19 @@
 mod common;
 
 use common::{TempDir, noise};
-use rdrive::{Error, Store};
+use rdrive::{CompactionStats, Error, Store};
+
+/// Compacts `s`, recording every `(done, total)` progress call.
+fn compact_recording_progress(s: &Store) -> (CompactionStats, Vec<(u64, u64)>) {
+    let mut seen = Vec::new();
+    let stats = s
+        .compact_with_progress(|done, total| {
+            seen.push((done, total));
+            true
+        })
+        .unwrap();
+    (stats, seen)
+}
 
 #[test]
 fn the_handle_keeps_reading_and_writing_after_compaction() {
@@ -117,13 +129,7 @@ fn a_stopped_compaction_leaves_the_store_as_it_was() {
         s.read(b"same").unwrap().unwrap().as_slice(),
         &19u32.to_le_bytes()
     );
-    let mut seen = Vec::new();
-    let stats = s
-        .compact_with_progress(|done, total| {
-            seen.push((done, total));
-            true
-        })
-        .unwrap();
+    let (stats, seen) = compact_recording_progress(&s);
     // Bytes of the new file: from 0 to all of it.
     assert_eq!(seen.first(), Some(&(0, stats.bytes_after)));
     assert_eq!(seen.last(), Some(&(stats.bytes_after, stats.bytes_after)));
@@ -137,13 +143,7 @@ fn progress_is_reported_about_once_per_mebibyte_not_once_per_entry() {
         s.write(&i.to_le_bytes(), &[7u8; 100]).unwrap();
     }
     s.write(&0u32.to_le_bytes(), b"replaced").unwrap();
-    let mut seen = Vec::new();
-    let stats = s
-        .compact_with_progress(|done, total| {
-            seen.push((done, total));
-            true
-        })
-        .unwrap();
+    let (stats, seen) = compact_recording_progress(&s);
     let mib = stats.bytes_after >> 20;
     assert!(mib >= 2, "{} bytes", stats.bytes_after);
     // The start, one call per MiB written, the end.
@@ -194,13 +194,7 @@ fn progress_moves_inside_one_large_value() {
     let big: Vec<u8> = (0..9 << 20).map(|i| (i % 251) as u8).collect();
     s.write(b"big", &big).unwrap();
     s.write(b"big", &big).unwrap();
-    let mut seen = Vec::new();
-    let stats = s
-        .compact_with_progress(|done, total| {
-            seen.push((done, total));
-            true
-        })
-        .unwrap();
+    let (stats, seen) = compact_recording_progress(&s);
     assert!(seen.len() >= 9, "{} calls for 9 MiB", seen.len());
     assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
     assert!(seen.iter().all(|&(_, t)| t == stats.bytes_after));
